@@ -1,0 +1,92 @@
+#include "commands.hpp"
+#include "data_dir.hpp"
+
+#include "api/api.hpp"
+#include "auth/api_keys.hpp"
+#include "bus/local/local_bus.hpp"
+#include "net/http_server.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+namespace cocobase::cli {
+namespace {
+
+using server::ServerConfig;
+
+// Every flag is also an environment variable: upper case, dashes to underscores, COCOBASE_.
+template <typename T>
+void flag(CLI::App* cmd, const std::string& name, T& value, const std::string& help) {
+  std::string env = "COCOBASE_";
+  for (char c : name) env.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  cmd->add_option("--" + name, value, help)->envname(env)->capture_default_str();
+}
+
+void create_default_project(server::Store& store) {
+  if (!store.list_projects().empty()) return;
+  store.create_project("default", "default");
+  auto key = server::auth::issue_api_key(store, "default");
+  std::cout << "Project 'default' API key: " << key->api_key << std::endl;
+}
+
+int serve(const ServerConfig& config) {
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  server::sqlite::SqliteStore store({database_path(config.data_dir, true), config.io_threads + 4,
+                                     config.changelog_max_age_s, config.changelog_max_events});
+  create_default_project(store);
+  server::LocalBus bus;
+  server::api::Api api(store, config);
+  store.set_change_sink([&](const server::ChangeEventPtr& e) {
+    api.metrics().change_events.fetch_add(1, std::memory_order_relaxed);
+    bus.publish(e);
+  });
+  server::net::HttpServer http(api, config);
+  std::string url = http.start();
+  std::cout << "Listening on " << url << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+  api.set_draining(true);
+  http.stop();
+  store.close();
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto config = std::make_shared<ServerConfig>();
+  auto* cmd = app.add_subcommand("serve", "Run the server (SQLite store under --data, in-process bus)");
+  flag(cmd, "listen", config->listen, "HOST:PORT to listen on (port 0 picks a free port)");
+  flag(cmd, "data", config->data_dir, "Data directory (the SQLite database lives here)");
+  flag(cmd, "io-threads", config->io_threads, "I/O threads (0 = one per core)");
+  flag(cmd, "max-body-bytes", config->max_body_bytes, "Largest HTTP request body (413 above)");
+  flag(cmd, "max-document-bytes", config->max_document_bytes, "Largest serialized document data (413 above)");
+  flag(cmd, "max-json-depth", config->max_json_depth, "Deepest JSON nesting accepted (400 INVALID_JSON above)");
+  flag(cmd, "max-batch-size", config->max_batch_size, "Most items in one batch request (413 above)");
+  flag(cmd, "default-list-limit", config->default_list_limit, "List limit when none is given");
+  flag(cmd, "max-list-limit", config->max_list_limit, "Largest list limit (larger ones are clamped)");
+  flag(cmd, "max-filter-conditions", config->max_filter_conditions, "Most filter conditions per query (400 above)");
+  flag(cmd, "max-in-items", config->max_in_items, "Most items in one in/notin list (400 above)");
+  flag(cmd, "changelog-max-age-s", config->changelog_max_age_s, "Change-log entries older than this are pruned");
+  flag(cmd, "changelog-max-events", config->changelog_max_events, "Change-log entries kept per collection");
+  flag(cmd, "cors-origins", config->cors_origins, "Access-Control-Allow-Origin: * or a comma-separated list");
+  flag(cmd, "metrics", config->metrics, "Serve /metrics");
+  cmd->callback([config] {
+    int rc = serve(*config);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace cocobase::cli

@@ -1,0 +1,158 @@
+#include <cocobase/protocol/json.hpp>
+
+#include <boost/json/stream_parser.hpp>
+
+#include <charconv>
+#include <cmath>
+
+namespace cocobase::protocol {
+namespace {
+
+constexpr double kTwoPow53 = 9007199254740992.0;
+
+// Integral doubles below 2^53 become int64 so that "10.0" is stored and written as 10.
+void normalize_numbers(json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (std::fabs(d) < kTwoPow53 && std::trunc(d) == d) v = static_cast<std::int64_t>(d);
+      break;
+    }
+    case json::kind::array:
+      for (auto& e : v.get_array()) normalize_numbers(e);
+      break;
+    case json::kind::object:
+      for (auto& m : v.get_object()) normalize_numbers(m.value());
+      break;
+    default:
+      break;
+  }
+}
+
+void append_double(std::string& out, double d) {
+  if (std::fabs(d) < kTwoPow53 && std::trunc(d) == d) {
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(d));
+    out.append(buf, r.ptr);
+    return;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view text(buf, r.ptr - buf);
+  // JavaScript writes exponents with an explicit sign ("1e+21"); to_chars writes "1e+21" too,
+  // so nothing to adjust here.
+  out.append(text);
+}
+
+}  // namespace
+
+json::value parse_json(std::string_view text, const JsonParseLimits& limits) {
+  json::parse_options opts;
+  opts.max_depth = limits.max_depth;
+  json::stream_parser p(json::storage_ptr(), opts);
+  boost::system::error_code ec;
+  p.write(text.data(), text.size(), ec);
+  if (!ec) p.finish(ec);
+  if (ec) throw JsonParseError{ec.message()};
+  json::value v = p.release();
+  normalize_numbers(v);
+  return v;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run of bytes that need no escaping
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_json(std::string& out, const json::object& o) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& m : o) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, m.key());
+    out.push_back(':');
+    append_json(out, m.value());
+  }
+  out.push_back('}');
+}
+
+void append_json(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: out.append("null"); break;
+    case json::kind::bool_: out.append(v.get_bool() ? "true" : "false"); break;
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: out.append(number_text(v)); break;
+    case json::kind::string: append_json_string(out, v.get_string()); break;
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json(out, e);
+      }
+      out.push_back(']');
+      break;
+    }
+    case json::kind::object: append_json(out, v.get_object()); break;
+  }
+}
+
+std::string to_json(const json::value& v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+
+std::string to_json(const json::object& o) {
+  std::string out;
+  append_json(out, o);
+  return out;
+}
+
+std::string number_text(const json::value& v) {
+  char buf[32];
+  switch (v.kind()) {
+    case json::kind::int64: {
+      auto r = std::to_chars(buf, buf + sizeof buf, v.get_int64());
+      return std::string(buf, r.ptr);
+    }
+    case json::kind::uint64: {
+      auto r = std::to_chars(buf, buf + sizeof buf, v.get_uint64());
+      return std::string(buf, r.ptr);
+    }
+    case json::kind::double_: {
+      std::string out;
+      append_double(out, v.get_double());
+      return out;
+    }
+    default:
+      return {};
+  }
+}
+
+}  // namespace cocobase::protocol

@@ -1,0 +1,41 @@
+#pragma once
+// The REST API: routes a request to its handler, authenticates it, and shapes every response
+// (error body, CORS). Independent of the network layer.
+#include "api/http_types.hpp"
+#include "config/server_config.hpp"
+#include "store/store.hpp"
+
+#include <atomic>
+#include <cstdint>
+
+namespace cocobase::server::api {
+
+struct Metrics {
+  std::atomic<std::uint64_t> http_requests{0};
+  std::atomic<std::uint64_t> http_errors{0};
+  std::atomic<std::uint64_t> documents_written{0};
+  std::atomic<std::uint64_t> change_events{0};
+};
+
+class Api {
+ public:
+  Api(Store& store, const ServerConfig& config);
+
+  // Handles one request; `respond` is called exactly once (maybe later, from the store's
+  // writer thread). Never throws.
+  void handle(HttpRequest request, Respond respond);
+
+  Metrics& metrics() { return metrics_; }
+  // While draining, /health answers 503 and other routes 503 UNAVAILABLE.
+  void set_draining(bool on) { draining_ = on; }
+
+ private:
+  void dispatch(HttpRequest& request, Respond& respond);
+
+  Store& store_;
+  const ServerConfig& config_;
+  Metrics metrics_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace cocobase::server::api

@@ -1,0 +1,25 @@
+#pragma once
+// REST errors (PROTOCOL 1.6): a status, a stable code, a human detail and, on 422, the list of
+// problems. Handlers throw ApiError; the router turns it into the response body.
+#include "api/http_types.hpp"
+
+#include <cocobase/protocol/json.hpp>
+
+#include <string>
+
+namespace cocobase::server::api {
+
+struct ApiError {
+  int status;
+  std::string code;
+  std::string detail;
+  protocol::json::array errors;  // 422 only: {"loc": [...], "msg", "type"}
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow on 405
+};
+
+HttpResponse error_response(const ApiError& e);
+
+// 422 with one problem at loc (e.g. {"body", "documents", 3}).
+ApiError validation_error(std::string msg, protocol::json::array loc);
+
+}  // namespace cocobase::server::api

@@ -1,0 +1,52 @@
+#pragma once
+// Internal to the api module: what every handler gets, and the handlers themselves.
+#include "api/api.hpp"
+#include "api/api_error.hpp"
+
+#include <cocobase/protocol/json.hpp>
+#include <cocobase/protocol/query_string.hpp>
+
+#include <string>
+
+namespace cocobase::server::api {
+
+struct RequestContext {
+  Store& store;
+  const ServerConfig& config;
+  Metrics& metrics;
+  HttpRequest& request;
+  protocol::QueryPairs query;
+  std::string project;     // set by authenticate_project
+  std::string collection;  // validated collection name, when the route has one
+};
+
+// The "project" auth class of PROTOCOL 1.5. Throws ApiError (401).
+std::string authenticate_project(Store& store, const HttpRequest& request);
+
+// Request bodies (PROTOCOL 1.2, 3.1). Throw ApiError.
+protocol::json::value parse_body(const RequestContext& ctx);
+// Rule D1: the wrapped {"data": {...}} form or a bare object.
+protocol::json::object data_object(protocol::json::value& v, protocol::json::array loc);
+void check_document_size(const RequestContext& ctx, const protocol::json::object& data,
+                         const protocol::json::array& loc);
+
+// Reads: respond synchronously.
+HttpResponse list_documents(RequestContext& ctx);
+HttpResponse get_document(RequestContext& ctx, const std::string& id);
+HttpResponse count_documents(RequestContext& ctx);
+HttpResponse aggregate_documents(RequestContext& ctx);
+HttpResponse list_collections(RequestContext& ctx);
+HttpResponse get_collection(RequestContext& ctx);
+
+// Writes: submit to the store and respond from its callback.
+void create_document(RequestContext& ctx, Respond respond);
+void update_document(RequestContext& ctx, const std::string& id, Respond respond);
+void delete_document(RequestContext& ctx, const std::string& id, Respond respond);
+void batch_create(RequestContext& ctx, Respond respond);
+void batch_update(RequestContext& ctx, Respond respond);
+void batch_delete(RequestContext& ctx, Respond respond);
+void create_collection(RequestContext& ctx, Respond respond);
+
+HttpResponse json_response(int status, std::string body);
+
+}  // namespace cocobase::server::api

@@ -1,0 +1,122 @@
+#include "net/http_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace cocobase::server::net {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+
+// A keep-alive connection with no request in flight is closed after this long: it bounds the
+// sockets an idle or abandoned client can hold.
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+
+bool is_expected(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::eof ||
+         ec == asio::error::broken_pipe;
+}
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(asio::ip::tcp::socket socket, api::Api& api, const ServerConfig& config)
+      : stream_(std::move(socket)), api_(api), config_(config) {}
+
+  void start() { read_next(); }
+
+ private:
+  void read_next() {
+    parser_.emplace();
+    parser_->body_limit(config_.max_body_bytes);
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::body_limit) return fail_request(413, "PAYLOAD_TOO_LARGE", "Request body is over the limit");
+    if (ec == http::error::header_limit) return fail_request(431, "INVALID_QUERY", "Request headers are too large");
+    if (ec) {
+      if (!is_expected(ec) && ec.category() == http::error::end_of_stream.category())
+        return fail_request(400, "INVALID_QUERY", "Malformed HTTP request");
+      if (!is_expected(ec)) spdlog::debug("http read: {}", ec.message());
+      return close();
+    }
+    stream_.expires_never();
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    api::HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    req.body = std::move(msg.body());
+    // The Api may answer from another thread (the store's writer): hop back to ours.
+    api_.handle(std::move(req), [self = shared_from_this()](api::HttpResponse r) {
+      asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+    });
+  }
+
+  void fail_request(int status, const char* code, const char* detail) {
+    keep_alive_ = false;
+    api::HttpResponse r;
+    r.status = status;
+    r.body = std::string("{\"detail\":\"") + detail + "\",\"code\":\"" + code + "\"}";
+    r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    write(std::move(r));
+  }
+
+  void write(api::HttpResponse r) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
+    res->set(http::field::server, "cocobase");
+    if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    res->body() = std::move(r.body);
+    res->keep_alive(keep_alive_);
+    res->prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      if (!self->keep_alive_) return self->close();
+      self->read_next();
+    });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  api::Api& api_;
+  const ServerConfig& config_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void start_http_session(asio::ip::tcp::socket socket, api::Api& api, const ServerConfig& config) {
+  beast::error_code ec;
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  std::make_shared<HttpSession>(std::move(socket), api, config)->start();
+}
+
+}  // namespace cocobase::server::net

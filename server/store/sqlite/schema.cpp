@@ -1,0 +1,51 @@
+#include "store/sqlite/schema.hpp"
+
+namespace cocobase::server::sqlite {
+
+void apply_schema(Connection& c) {
+  c.exec("PRAGMA journal_mode=WAL");
+  c.exec(R"sql(
+CREATE TABLE IF NOT EXISTS settings(
+  key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS projects(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys(
+  key_id TEXT PRIMARY KEY,
+  project TEXT NOT NULL REFERENCES projects(id),
+  hash BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS collections(
+  project TEXT NOT NULL,
+  name TEXT NOT NULL,
+  id TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  head_seq INTEGER NOT NULL DEFAULT 0,
+  floor_seq INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(project, name));
+CREATE TABLE IF NOT EXISTS documents(
+  project TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE(project, collection, id));
+CREATE TABLE IF NOT EXISTS changelog(
+  project TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  doc_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  old_data TEXT,
+  old_updated_at TEXT,
+  committed_ms INTEGER NOT NULL,
+  UNIQUE(project, collection, seq));
+CREATE INDEX IF NOT EXISTS changelog_by_time ON changelog(committed_ms);
+)sql");
+}
+
+}  // namespace cocobase::server::sqlite

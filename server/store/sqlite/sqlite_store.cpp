@@ -1,0 +1,334 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "store/sqlite/schema.hpp"
+#include "store/sqlite/write_ops.hpp"
+
+#include <cocobase/protocol/time.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace cocobase::server::sqlite {
+
+namespace json = protocol::json;
+
+// A read connection borrowed from the pool for one read; returned on destruction.
+class SqliteStore::ReadLease {
+ public:
+  ReadLease(SqliteStore& s, std::unique_ptr<Connection> c) : store_(s), conn_(std::move(c)) {}
+  ReadLease(ReadLease&&) = default;
+  ~ReadLease() {
+    if (!conn_) return;
+    std::lock_guard lock(store_.readers_mutex_);
+    store_.idle_readers_.push_back(std::move(conn_));
+    store_.readers_cv_.notify_one();
+  }
+  Connection& operator*() { return *conn_; }
+  Connection* operator->() { return conn_.get(); }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Connection> conn_;
+};
+
+SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {
+  writer_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
+  apply_schema(*writer_conn_);
+  writer_conn_->exec("PRAGMA synchronous=FULL");
+  admin_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
+  admin_conn_->exec("PRAGMA synchronous=FULL");
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.read_connections); ++i)
+    idle_readers_.push_back(std::make_unique<Connection>(options_.path, Connection::Mode::read_only));
+  last_prune_ = std::chrono::steady_clock::now();
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+SqliteStore::~SqliteStore() { close(); }
+
+void SqliteStore::close() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void SqliteStore::set_change_sink(ChangeSink sink) {
+  std::lock_guard lock(sink_mutex_);
+  sink_ = std::move(sink);
+}
+
+void SqliteStore::submit(WriteRequest request, WriteCallback done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_) {
+      queue_.push_back(PendingWrite{std::move(request), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  WriteResult r;
+  r.status = WriteStatus::failed;
+  done(std::move(r));
+}
+
+void SqliteStore::writer_loop() {
+  std::deque<PendingWrite> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      // Take everything that queued while the last commit was syncing: that is the group.
+      while (!queue_.empty() && batch.size() < options_.max_writes_per_commit) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (!batch.empty()) commit_batch(batch);
+    if (std::chrono::steady_clock::now() - last_prune_ > std::chrono::seconds(1)) {
+      try {
+        prune_changelog(*writer_conn_);
+      } catch (const std::exception& e) {
+        spdlog::error("change-log pruning failed: {}", e.what());
+      }
+      last_prune_ = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
+  std::vector<WriteResult> results(batch.size());
+  std::vector<ChangeEventPtr> events;
+  bool committed = false;
+  try {
+    Transaction txn(*writer_conn_, "BEGIN IMMEDIATE");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      std::size_t first_event = events.size();
+      // A savepoint per write: one failing write rolls back alone, the group still commits.
+      writer_conn_->exec("SAVEPOINT w");
+      try {
+        results[i] = apply_write(*writer_conn_, batch[i].request, events);
+      } catch (const std::exception& e) {
+        spdlog::error("write failed: {}", e.what());
+        results[i] = WriteResult{};
+        results[i].status = WriteStatus::failed;
+      }
+      if (results[i].status != WriteStatus::ok) {
+        writer_conn_->exec("ROLLBACK TO w");
+        events.resize(first_event);
+        results[i].documents.clear();
+      }
+      writer_conn_->exec("RELEASE w");
+    }
+    txn.commit();
+    committed = true;
+  } catch (const std::exception& e) {
+    spdlog::error("commit failed: {}", e.what());
+  }
+  if (!committed) {
+    events.clear();
+    for (auto& r : results) {
+      r = WriteResult{};
+      r.status = WriteStatus::failed;
+    }
+  }
+  {
+    std::lock_guard lock(sink_mutex_);
+    if (sink_)
+      for (const auto& e : events) sink_(e);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+  batch.clear();
+}
+
+void SqliteStore::prune_changelog(Connection& c) {
+  Transaction txn(c, "BEGIN IMMEDIATE");
+  std::int64_t cutoff_ms = protocol::now_unix_ms() - options_.changelog_max_age_s * 1000;
+  c.prepare("DELETE FROM changelog WHERE committed_ms < ?").bind(1, cutoff_ms).run();
+  // Count retention, then floor_seq = highest pruned seq, for every collection.
+  c.prepare(
+       "DELETE FROM changelog WHERE rowid IN (SELECT l.rowid FROM changelog l JOIN collections c"
+       " ON c.project=l.project AND c.name=l.collection WHERE l.seq <= c.head_seq - ?)")
+      .bind(1, options_.changelog_max_events)
+      .run();
+  c.prepare(
+       "UPDATE collections SET floor_seq = COALESCE((SELECT MIN(seq) - 1 FROM changelog l"
+       " WHERE l.project=collections.project AND l.collection=collections.name), head_seq)")
+      .run();
+  txn.commit();
+}
+
+void SqliteStore::prune_changelog_now() {
+  // Runs on the writer's connection, so serialize with it through the queue's thread: simplest
+  // is a dedicated connection (SQLite serializes writers across connections).
+  Connection c(options_.path, Connection::Mode::read_write);
+  c.exec("PRAGMA synchronous=FULL");
+  prune_changelog(c);
+}
+
+SqliteStore::ReadLease SqliteStore::lease_reader() {
+  std::unique_lock lock(readers_mutex_);
+  readers_cv_.wait(lock, [&] { return !idle_readers_.empty(); });
+  auto c = std::move(idle_readers_.back());
+  idle_readers_.pop_back();
+  return ReadLease(*this, std::move(c));
+}
+
+namespace {
+
+protocol::Document row_to_document(Statement& st, const std::string& collection, const std::string& collection_id) {
+  protocol::Document d;
+  d.id = st.text(0);
+  d.collection = collection;
+  d.collection_id = collection_id;
+  d.data = protocol::parse_json(st.text(1), {1u << 20}).as_object();
+  d.created_at = st.text(2);
+  d.updated_at = st.text(3);
+  return d;
+}
+
+}  // namespace
+
+CollectionSnapshot SqliteStore::read_collection(const std::string& project, const std::string& collection) {
+  auto c = lease_reader();
+  CollectionSnapshot snap;
+  Transaction txn(*c);
+  std::string collection_id;
+  {
+    auto st = c->prepare("SELECT id, head_seq FROM collections WHERE project=? AND name=?");
+    st.bind(1, project).bind(2, collection);
+    if (!st.step()) return snap;
+    collection_id = st.text(0);
+    snap.head_seq = static_cast<std::uint64_t>(st.integer(1));
+  }
+  auto st = c->prepare("SELECT id, data, created_at, updated_at FROM documents WHERE project=? AND collection=?");
+  st.bind(1, project).bind(2, collection);
+  while (st.step()) snap.documents.push_back(row_to_document(st, collection, collection_id));
+  return snap;
+}
+
+DocumentRead SqliteStore::read_document(const std::string& project, const std::string& collection,
+                                        const std::string& id) {
+  auto c = lease_reader();
+  DocumentRead r;
+  Transaction txn(*c);
+  std::string collection_id;
+  {
+    auto st = c->prepare("SELECT id, head_seq FROM collections WHERE project=? AND name=?");
+    st.bind(1, project).bind(2, collection);
+    if (!st.step()) return r;
+    collection_id = st.text(0);
+    r.head_seq = static_cast<std::uint64_t>(st.integer(1));
+  }
+  auto st = c->prepare("SELECT id, data, created_at, updated_at FROM documents WHERE project=? AND collection=? AND id=?");
+  st.bind(1, project).bind(2, collection).bind(3, id);
+  if (st.step()) r.document = row_to_document(st, collection, collection_id);
+  return r;
+}
+
+std::vector<CollectionInfo> SqliteStore::list_collections(const std::string& project) {
+  auto c = lease_reader();
+  std::vector<CollectionInfo> out;
+  auto st = c->prepare("SELECT id, name, created_at FROM collections WHERE project=? ORDER BY name");
+  st.bind(1, project);
+  while (st.step()) out.push_back(CollectionInfo{std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)), 0});
+  return out;
+}
+
+std::optional<CollectionInfo> SqliteStore::get_collection(const std::string& project, const std::string& name) {
+  auto c = lease_reader();
+  Transaction txn(*c);
+  CollectionInfo info;
+  {
+    auto st = c->prepare("SELECT id, name, created_at FROM collections WHERE project=? AND name=?");
+    st.bind(1, project).bind(2, name);
+    if (!st.step()) return std::nullopt;
+    info = CollectionInfo{std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)), 0};
+  }
+  auto st = c->prepare("SELECT COUNT(*) FROM documents WHERE project=? AND collection=?");
+  st.bind(1, project).bind(2, name);
+  if (st.step()) info.document_count = st.integer(0);
+  return info;
+}
+
+// --- administration (own connection; may race with another process, so use transactions) ---
+
+std::optional<ProjectInfo> SqliteStore::create_project(const std::string& id, const std::string& name) {
+  std::lock_guard lock(admin_mutex_);
+  ProjectInfo p{id, name, protocol::now_timestamp()};
+  auto st = admin_conn_->prepare("INSERT INTO projects(id, name, created_at) VALUES(?,?,?) ON CONFLICT DO NOTHING");
+  st.bind(1, p.id).bind(2, p.name).bind(3, p.created_at).run();
+  if (admin_conn_->changes() == 0) return std::nullopt;
+  return p;
+}
+
+std::vector<ProjectInfo> SqliteStore::list_projects() {
+  std::lock_guard lock(admin_mutex_);
+  std::vector<ProjectInfo> out;
+  auto st = admin_conn_->prepare("SELECT id, name, created_at FROM projects ORDER BY id");
+  while (st.step()) out.push_back(ProjectInfo{std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2))});
+  return out;
+}
+
+std::vector<StoredApiKey> SqliteStore::api_keys_with_id(const std::string& key_id) {
+  // Hot path (every request): a pooled reader, so this never waits for the admin connection.
+  auto c = lease_reader();
+  std::vector<StoredApiKey> out;
+  auto st = c->prepare("SELECT project, hash, created_at, revoked_at IS NOT NULL FROM api_keys WHERE key_id=?");
+  st.bind(1, key_id);
+  while (st.step())
+    out.push_back(StoredApiKey{ApiKeyInfo{key_id, std::string(st.text(0)), std::string(st.text(2)), st.integer(3) != 0},
+                               std::string(st.blob(1))});
+  return out;
+}
+
+bool SqliteStore::insert_api_key(const StoredApiKey& key) {
+  std::lock_guard lock(admin_mutex_);
+  Transaction txn(*admin_conn_, "BEGIN IMMEDIATE");
+  {
+    auto st = admin_conn_->prepare("SELECT 1 FROM projects WHERE id=?");
+    st.bind(1, key.info.project);
+    if (!st.step()) return false;
+  }
+  auto st = admin_conn_->prepare(
+      "INSERT INTO api_keys(key_id, project, hash, created_at) VALUES(?,?,?,?) ON CONFLICT DO NOTHING");
+  st.bind(1, key.info.key_id).bind(2, key.info.project).bind_blob(3, key.hash).bind(4, key.info.created_at).run();
+  if (admin_conn_->changes() == 0) return false;
+  txn.commit();
+  return true;
+}
+
+std::vector<ApiKeyInfo> SqliteStore::list_api_keys(const std::string& project) {
+  std::lock_guard lock(admin_mutex_);
+  std::vector<ApiKeyInfo> out;
+  auto st = admin_conn_->prepare(
+      "SELECT key_id, created_at, revoked_at IS NOT NULL FROM api_keys WHERE project=? ORDER BY created_at, key_id");
+  st.bind(1, project);
+  while (st.step()) out.push_back(ApiKeyInfo{std::string(st.text(0)), project, std::string(st.text(1)), st.integer(2) != 0});
+  return out;
+}
+
+bool SqliteStore::revoke_api_key(const std::string& project, const std::string& key_id) {
+  std::lock_guard lock(admin_mutex_);
+  admin_conn_->prepare("UPDATE api_keys SET revoked_at=? WHERE project=? AND key_id=? AND revoked_at IS NULL")
+      .bind(1, protocol::now_timestamp()).bind(2, project).bind(3, key_id).run();
+  return admin_conn_->changes() > 0;
+}
+
+std::optional<std::string> SqliteStore::get_setting(const std::string& key) {
+  std::lock_guard lock(admin_mutex_);
+  auto st = admin_conn_->prepare("SELECT value FROM settings WHERE key=?");
+  st.bind(1, key);
+  if (!st.step()) return std::nullopt;
+  return std::string(st.text(0));
+}
+
+void SqliteStore::put_setting(const std::string& key, const std::string& value) {
+  std::lock_guard lock(admin_mutex_);
+  admin_conn_->prepare("INSERT INTO settings(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value")
+      .bind(1, key).bind(2, value).run();
+}
+
+}  // namespace cocobase::server::sqlite

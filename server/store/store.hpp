@@ -1,0 +1,125 @@
+#pragma once
+// The Store interface: documents, collections, change log, projects and API keys.
+// Implementations: SqliteStore (embedded default). Writes are asynchronous (group commit);
+// reads are synchronous and may run on any thread.
+#include "store/change_event.hpp"
+
+#include <cocobase/protocol/document.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace cocobase::server {
+
+struct CollectionInfo {
+  std::string id;
+  std::string name;
+  std::string created_at;
+  std::int64_t document_count = 0;
+};
+
+// A consistent read of one collection: the documents and the head seq of the same snapshot.
+struct CollectionSnapshot {
+  std::uint64_t head_seq = 0;
+  std::vector<protocol::Document> documents;
+};
+
+struct DocumentRead {
+  std::uint64_t head_seq = 0;
+  std::optional<protocol::Document> document;
+};
+
+struct ProjectInfo {
+  std::string id;
+  std::string name;
+  std::string created_at;
+};
+
+struct ApiKeyInfo {
+  std::string key_id;   // public, non-secret prefix used to name the key
+  std::string project;
+  std::string created_at;
+  bool revoked = false;
+};
+
+// What the store keeps of a key: never the key itself, only its hash (auth/api_keys.hpp).
+struct StoredApiKey {
+  ApiKeyInfo info;
+  std::string hash;  // raw bytes
+};
+
+// --- writes -------------------------------------------------------------------------------
+
+struct CreateDocuments {
+  std::string project, collection;
+  std::vector<protocol::json::object> data;
+};
+struct UpdateDocuments {
+  std::string project, collection;
+  std::vector<std::pair<std::string, protocol::json::object>> patches;  // id -> patch
+};
+struct DeleteDocuments {
+  std::string project, collection;
+  std::vector<std::string> ids;
+  bool missing_is_error = false;  // single DELETE: 404; batch: skipped
+};
+struct CreateCollection {
+  std::string project, collection;
+};
+using WriteRequest = std::variant<CreateDocuments, UpdateDocuments, DeleteDocuments, CreateCollection>;
+
+enum class WriteStatus { ok, not_found, already_exists, failed };
+
+struct WriteResult {
+  WriteStatus status = WriteStatus::ok;
+  std::string missing_id;                    // not_found: which id
+  std::vector<protocol::Document> documents; // created/updated/deleted, in request order
+  std::uint64_t seq = 0;                     // seq of the last write, or head when none
+  std::optional<CollectionInfo> collection;  // CreateCollection
+};
+
+using WriteCallback = std::function<void(WriteResult)>;
+using ChangeSink = std::function<void(const ChangeEventPtr&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Called after each commit with the committed changes, in seq order, from the writer thread.
+  virtual void set_change_sink(ChangeSink sink) = 0;
+
+  // Queues a write. `done` runs on the writer thread after commit (or failure): keep it short
+  // and post real work elsewhere. Writes are applied in submission order.
+  virtual void submit(WriteRequest request, WriteCallback done) = 0;
+
+  virtual CollectionSnapshot read_collection(const std::string& project, const std::string& collection) = 0;
+  virtual DocumentRead read_document(const std::string& project, const std::string& collection,
+                                     const std::string& id) = 0;
+  virtual std::vector<CollectionInfo> list_collections(const std::string& project) = 0;
+  virtual std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) = 0;
+
+  // Projects and keys, read and written directly (not through the writer queue): the CLI uses
+  // these on a data dir a server may be running on, and the server sees them at once.
+  // nullopt when the project exists already.
+  virtual std::optional<ProjectInfo> create_project(const std::string& id, const std::string& name) = 0;
+  virtual std::vector<ProjectInfo> list_projects() = 0;
+  // Keys whose public id is key_id (normally one), revoked ones included.
+  virtual std::vector<StoredApiKey> api_keys_with_id(const std::string& key_id) = 0;
+  // false when the project is unknown or the key id is taken.
+  virtual bool insert_api_key(const StoredApiKey& key) = 0;
+  virtual std::vector<ApiKeyInfo> list_api_keys(const std::string& project) = 0;
+  virtual bool revoke_api_key(const std::string& project, const std::string& key_id) = 0;
+
+  // A server-wide setting kept in the store (e.g. the JWT secret), or nullopt.
+  virtual std::optional<std::string> get_setting(const std::string& key) = 0;
+  virtual void put_setting(const std::string& key, const std::string& value) = 0;
+
+  // Stops the writer after draining queued writes.
+  virtual void close() = 0;
+};
+
+}  // namespace cocobase::server
