@@ -47,7 +47,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec == http::error::body_limit) return fail_request(413, "PAYLOAD_TOO_LARGE", "Request body is over the limit");
     if (ec == http::error::header_limit) return fail_request(431, "INVALID_QUERY", "Request headers are too large");
     if (ec) {
-      if (!is_expected(ec) && ec.category() == http::error::end_of_stream.category())
+      if (!is_expected(ec) && ec.category() == beast::error_code(http::error::end_of_stream).category())
         return fail_request(400, "INVALID_QUERY", "Malformed HTTP request");
       if (!is_expected(ec)) spdlog::debug("http read: {}", ec.message());
       return close();
