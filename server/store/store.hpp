@@ -33,6 +33,13 @@ struct DocumentRead {
   std::optional<protocol::Document> document;
 };
 
+// Change-log entries after a seq, with the bounds of the retained log (PROTOCOL 8a).
+struct ChangeLogRead {
+  std::uint64_t floor_seq = 0;  // highest pruned seq (0 if none)
+  std::uint64_t head_seq = 0;
+  std::vector<ChangeEventPtr> events;  // seq > after_seq, ascending, at most max_events
+};
+
 struct ProjectInfo {
   std::string id;
   std::string name;
@@ -101,6 +108,8 @@ class Store {
                                      const std::string& id) = 0;
   virtual std::vector<CollectionInfo> list_collections(const std::string& project) = 0;
   virtual std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) = 0;
+  virtual ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
+                                       std::uint64_t after_seq, std::size_t max_events) = 0;
 
   // Projects and keys, read and written directly (not through the writer queue): the CLI uses
   // these on a data dir a server may be running on, and the server sees them at once.

@@ -253,6 +253,46 @@ std::optional<CollectionInfo> SqliteStore::get_collection(const std::string& pro
   return info;
 }
 
+ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std::string& collection,
+                                          std::uint64_t after_seq, std::size_t max_events) {
+  auto c = lease_reader();
+  ChangeLogRead r;
+  Transaction txn(*c);
+  std::string collection_id;
+  {
+    auto st = c->prepare("SELECT id, head_seq, floor_seq FROM collections WHERE project=? AND name=?");
+    st.bind(1, project).bind(2, collection);
+    if (!st.step()) return r;
+    collection_id = st.text(0);
+    r.head_seq = static_cast<std::uint64_t>(st.integer(1));
+    r.floor_seq = static_cast<std::uint64_t>(st.integer(2));
+  }
+  auto st = c->prepare(
+      "SELECT seq, kind, doc_id, data, created_at, updated_at, old_data, old_updated_at, committed_ms"
+      " FROM changelog WHERE project=? AND collection=? AND seq>? ORDER BY seq LIMIT ?");
+  st.bind(1, project).bind(2, collection).bind(3, static_cast<std::int64_t>(after_seq))
+      .bind(4, static_cast<std::int64_t>(max_events));
+  while (st.step()) {
+    auto e = std::make_shared<ChangeEvent>();
+    e->project = project;
+    e->seq = static_cast<std::uint64_t>(st.integer(0));
+    e->kind = static_cast<ChangeKind>(st.integer(1));
+    e->document.id = st.text(2);
+    e->document.collection = collection;
+    e->document.collection_id = collection_id;
+    e->document.data = protocol::parse_json(st.text(3), {1u << 20}).as_object();
+    e->document.created_at = st.text(4);
+    e->document.updated_at = st.text(5);
+    if (!st.is_null(6)) {
+      e->old_data = protocol::parse_json(st.text(6), {1u << 20}).as_object();
+      e->old_updated_at = st.text(7);
+    }
+    e->committed_unix_ms = st.integer(8);
+    r.events.push_back(std::move(e));
+  }
+  return r;
+}
+
 // --- administration (own connection; may race with another process, so use transactions) ---
 
 std::optional<ProjectInfo> SqliteStore::create_project(const std::string& id, const std::string& name) {

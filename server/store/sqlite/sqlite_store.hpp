@@ -39,6 +39,8 @@ class SqliteStore final : public Store {
                              const std::string& id) override;
   std::vector<CollectionInfo> list_collections(const std::string& project) override;
   std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) override;
+  ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
+                               std::uint64_t after_seq, std::size_t max_events) override;
 
   std::optional<ProjectInfo> create_project(const std::string& id, const std::string& name) override;
   std::vector<ProjectInfo> list_projects() override;
