@@ -84,7 +84,7 @@ HttpResponse preflight() {
   return r;
 }
 
-std::string metrics_text(const Metrics& m) {
+std::string metrics_text(const Metrics& m, const StoreStats& store) {
   std::string out;
   auto counter = [&](const char* name, const char* help, std::uint64_t v) {
     out += "# HELP "; out += name; out += ' '; out += help; out += '\n';
@@ -95,6 +95,8 @@ std::string metrics_text(const Metrics& m) {
   counter("cocobase_http_errors_total", "REST responses with a status of 400 or more.", m.http_errors.load());
   counter("cocobase_documents_written_total", "Documents created, updated or deleted.", m.documents_written.load());
   counter("cocobase_change_events_total", "Change events published after commit.", m.change_events.load());
+  counter("cocobase_store_commits_total", "Store transactions committed (group commit).", store.commits);
+  counter("cocobase_store_writes_total", "Write requests committed in those transactions.", store.writes);
   return out;
 }
 
@@ -213,7 +215,7 @@ void Api::dispatch(HttpRequest& request, Respond& respond) {
     require(request.method, {"GET"}, "GET");
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
-    r.body = metrics_text(metrics_);
+    r.body = metrics_text(metrics_, store_.stats());
     return respond(std::move(r));
   }
   if (draining_)

@@ -92,6 +92,11 @@ struct WriteResult {
 using WriteCallback = std::function<void(WriteResult)>;
 using ChangeSink = std::function<void(const ChangeEventPtr&)>;
 
+struct StoreStats {
+  std::uint64_t commits = 0;  // transactions committed by the writer
+  std::uint64_t writes = 0;   // write requests in them
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -126,6 +131,8 @@ class Store {
   // A server-wide setting kept in the store (e.g. the JWT secret), or nullopt.
   virtual std::optional<std::string> get_setting(const std::string& key) = 0;
   virtual void put_setting(const std::string& key, const std::string& value) = 0;
+
+  virtual StoreStats stats() const = 0;
 
   // Stops the writer after draining queued writes.
   virtual void close() = 0;

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <tuple>
+
 namespace cocobase::server::sqlite {
 
 namespace json = protocol::json;
@@ -124,6 +126,8 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
     }
     txn.commit();
     committed = true;
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    writes_.fetch_add(batch.size(), std::memory_order_relaxed);
   } catch (const std::exception& e) {
     spdlog::error("commit failed: {}", e.what());
   }
@@ -144,19 +148,30 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
 }
 
 void SqliteStore::prune_changelog(Connection& c) {
+  // Runs about once a second on the writer thread, so every statement here uses an index:
+  // the work is proportional to what is pruned, not to the size of the log.
   Transaction txn(c, "BEGIN IMMEDIATE");
   std::int64_t cutoff_ms = protocol::now_unix_ms() - options_.changelog_max_age_s * 1000;
   c.prepare("DELETE FROM changelog WHERE committed_ms < ?").bind(1, cutoff_ms).run();
-  // Count retention, then floor_seq = highest pruned seq, for every collection.
-  c.prepare(
-       "DELETE FROM changelog WHERE rowid IN (SELECT l.rowid FROM changelog l JOIN collections c"
-       " ON c.project=l.project AND c.name=l.collection WHERE l.seq <= c.head_seq - ?)")
-      .bind(1, options_.changelog_max_events)
-      .run();
-  c.prepare(
-       "UPDATE collections SET floor_seq = COALESCE((SELECT MIN(seq) - 1 FROM changelog l"
-       " WHERE l.project=collections.project AND l.collection=collections.name), head_seq)")
-      .run();
+  bool pruned = c.changes() > 0;
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> over;
+  {
+    auto st = c.prepare("SELECT project, name, head_seq FROM collections WHERE head_seq - floor_seq > ?");
+    st.bind(1, options_.changelog_max_events);
+    while (st.step()) over.emplace_back(std::string(st.text(0)), std::string(st.text(1)), st.integer(2));
+  }
+  for (const auto& [project, name, head] : over) {
+    c.prepare("DELETE FROM changelog WHERE project=? AND collection=? AND seq <= ?")
+        .bind(1, project).bind(2, name).bind(3, head - options_.changelog_max_events).run();
+    pruned |= c.changes() > 0;
+  }
+  if (pruned) {
+    // floor_seq = highest pruned seq: one below the oldest entry left, or the head when none is.
+    c.prepare(
+         "UPDATE collections SET floor_seq = COALESCE((SELECT MIN(seq) - 1 FROM changelog l"
+         " WHERE l.project=collections.project AND l.collection=collections.name), head_seq)")
+        .run();
+  }
   txn.commit();
 }
 

@@ -8,6 +8,7 @@
 #include "store/sqlite/sqlite_db.hpp"
 #include "store/store.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -51,6 +52,7 @@ class SqliteStore final : public Store {
   std::optional<std::string> get_setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 
+  StoreStats stats() const override { return {commits_.load(), writes_.load()}; }
   void close() override;
 
   // Runs the change-log retention now (normally done by the writer about once a second).
@@ -87,6 +89,7 @@ class SqliteStore final : public Store {
   ChangeSink sink_;
 
   std::chrono::steady_clock::time_point last_prune_{};
+  std::atomic<std::uint64_t> commits_{0}, writes_{0};
   std::thread writer_;
 };
 
