@@ -112,7 +112,7 @@ bool route_collections(RequestContext& ctx, const std::vector<std::string>& seg,
     create_collection(ctx, respond);
     return true;
   }
-  if (seg[1] == "file") not_supported("File uploads");
+  if (seg[1] == "file" && seg.size() == 2) not_supported("File uploads");
   if (seg[1] == "documents" && seg.size() == 2) {
     require(m, {"POST"}, "POST");
     authed();
