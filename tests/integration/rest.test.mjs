@@ -106,7 +106,18 @@ test('CONV-03 a valid API key plus a garbage or expired Bearer token succeeds (t
   }
 });
 
-test('CONV-04 a valid Bearer token alone gives project access; an invalid one gives 401', async () => {
+test('CONV-04 an invalid Bearer token alone gives 401 INVALID_TOKEN', async () => {
+  for (const tok of ['garbage', 'a.b.c', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.']) {
+    expectError(await a.get(listPath('conv04'), { noKey: true, headers: { authorization: `Bearer ${tok}` } }), 401, 'INVALID_TOKEN', `token ${tok}`);
+    expectError(await a.post('/collections/documents?collection=conv04', { data: {} }, { noKey: true, headers: { authorization: `Bearer ${tok}` } }),
+      401, 'INVALID_TOKEN', `create with token ${tok}`);
+  }
+  // an expired-looking token that cannot verify is refused either way
+  expectError(await a.get(listPath('conv04'), { noKey: true, headers: { authorization: `Bearer ${EXPIRED_FAKE_JWT}` } }), 401, undefined, 'expired fake');
+  assert.equal(await count('conv04'), 0);
+});
+
+test('CONV-04 a valid Bearer token alone (from signup) gives project access', async () => {
   const s = await signupUser();
   const h = { authorization: `Bearer ${s.access_token}` };
   const c = await a.post('/collections/documents?collection=conv04', { data: { by: 'token' } }, { noKey: true, headers: h });
@@ -175,6 +186,25 @@ test('CONV-06 OPTIONS preflight gives 204 with CORS headers; normal responses ca
   }
   const expose = (ok.headers.get('access-control-expose-headers') || '').split(',').map((s) => s.trim().toLowerCase());
   assert.ok(expose.includes('x-cocobase-seq'), `Access-Control-Expose-Headers lacks X-Cocobase-Seq: ${expose}`);
+});
+
+test('1.7 with a --cors-origins list the request Origin is echoed when listed, with Vary: Origin', async () => {
+  const s2 = await startServer({ args: ['--cors-origins', 'http://a.test,http://b.test'] });
+  try {
+    const b = api(s2.url, s2.apiKey);
+    const ok = await b.get('/collections/cors/documents', { headers: { origin: 'http://b.test' } });
+    expectStatus(ok, 200, 'listed origin');
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'http://b.test');
+    assert.ok((ok.headers.get('vary') || '').toLowerCase().split(',').map((x) => x.trim()).includes('origin'), `Vary: ${ok.headers.get('vary')}`);
+    const pre = await b.req('OPTIONS', '/collections/cors/documents', { noKey: true, headers: { origin: 'http://a.test', 'access-control-request-method': 'GET' } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'http://a.test');
+    const evil = await b.get('/collections/cors/documents', { headers: { origin: 'http://evil.test' } });
+    const acao = evil.headers.get('access-control-allow-origin');
+    assert.ok(acao !== 'http://evil.test' && acao !== '*', `unlisted origin must not be allowed: ${acao}`);
+  } finally {
+    await s2.cleanup();
+  }
 });
 
 test('CONV-07 error bodies are {"detail": string, "code": string} with Content-Type application/json (explicit cases)', async () => {
@@ -278,6 +308,7 @@ test('CONV-13 an unknown API key gives 401 INVALID_API_KEY', async () => {
   assert.equal(r.json.detail, 'Invalid API key');
   expectError(await a.get(listPath('conv13'), { key: 'nonsense' }), 401, 'INVALID_API_KEY', 'garbage key');
   expectError(await a.post('/collections/documents?collection=conv13', { data: {} }, { key: bad }), 401, 'INVALID_API_KEY', 'create');
+  expectError(await a.get(listPath('conv13'), { key: bad, headers: { authorization: 'Bearer garbage' } }), 401, 'INVALID_API_KEY', 'unknown key + garbage token');
   assert.equal(await count('conv13'), 0);
 });
 
@@ -527,6 +558,10 @@ test('COL-09 get returns the document; unknown id or another collection gives 40
   expectError(nf, 404, 'NOT_FOUND', 'unknown id');
   assert.equal(nf.json.detail, 'Document not found');
   expectError(await a.get(docPath('col09', 'not-a-uuid')), 404, 'NOT_FOUND', 'malformed id');
+  // get takes only select/populate; other parameters are ignored (3.5)
+  const ign = await a.get(`${docPath('col09', d.id)}?limit=-1&offset=x&name=nobody&sort=`);
+  expectStatus(ign, 200, 'get ignores other parameters');
+  assert.deepEqual(ign.json, d);
   await create('col09b', { v: 2 });
   expectError(await a.get(docPath('col09b', d.id)), 404, 'NOT_FOUND', 'id of another collection');
   expectError(await a.patch(docPath('col09b', d.id), { data: { v: 9 } }), 404, 'NOT_FOUND', 'update via another collection');
@@ -784,6 +819,17 @@ test('EXT-12 GET /health and GET /metrics (public)', async () => {
   expectStatus(m, 200, 'metrics');
   assert.match(m.headers.get('content-type') || '', /^text\/plain/);
   assert.match(m.text, /^cocobase_\w+/m, 'metric names prefixed cocobase_');
+});
+
+test('8g --metrics=false turns /metrics off (404)', async () => {
+  const s2 = await startServer({ args: ['--metrics=false'] });
+  try {
+    const b = api(s2.url, s2.apiKey);
+    expectError(await b.get('/metrics', { noKey: true }), 404, 'NOT_FOUND', '/metrics disabled');
+    expectStatus(await b.get('/health', { noKey: true }), 200, '/health still served');
+  } finally {
+    await s2.cleanup();
+  }
 });
 
 // Must stay last: every error response seen by this file had the 1.6 shape.

@@ -19,6 +19,7 @@ export const BIN = process.env.COCOBASE_BIN || path.join(REPO, 'build', 'cocobas
 
 export const START_TIMEOUT_MS = 20000;
 const STOP_TIMEOUT_MS = 10000;
+const REQUEST_TIMEOUT_MS = 30000; // a hung server fails the test instead of hanging the suite
 
 // Every server started by this process, and every temp dir it made, so that
 // stopAll() (called from each file's after()) can clean up even when a test
@@ -232,7 +233,7 @@ export function api(url, key) {
     }
     Object.assign(h, lowerKeys(headers));
     for (const [hk, hv] of Object.entries(h)) if (hv === undefined || hv === null) delete h[hk];
-    const res = await fetch(url + p, { method, headers: h, body: b });
+    const res = await fetch(url + p, { method, headers: h, body: b, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const text = await res.text();
     let json;
     if (text.length) {
