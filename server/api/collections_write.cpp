@@ -32,6 +32,10 @@ bool respond_failure(const WriteResult& r, const Respond& respond, bool batch) {
     case WriteStatus::not_found:
       respond(error_response(ApiError{404, "NOT_FOUND", batch ? "Document not found: " + r.missing_id : "Document not found", {}, {}}));
       return true;
+    case WriteStatus::too_large:
+      respond(error_response(ApiError{413, "PAYLOAD_TOO_LARGE",
+                                      "Document data would be over the size limit after the update: " + r.missing_id, {}, {}}));
+      return true;
     case WriteStatus::already_exists:
       respond(error_response(ApiError{409, "ALREADY_EXISTS", "Collection already exists", {}, {}}));
       return true;
@@ -79,7 +83,7 @@ void update_document(RequestContext& ctx, const std::string& id, Respond respond
   json::value body = parse_body(ctx);
   json::object patch = data_object(body, {"body"});
   check_document_size(ctx, patch, {"body"});
-  UpdateDocuments w{ctx.project, ctx.collection, {}};
+  UpdateDocuments w{ctx.project, ctx.collection, {}, ctx.config.max_document_bytes};
   w.patches.emplace_back(id, std::move(patch));
   ctx.store.submit(std::move(w), [respond, &m = ctx.metrics](WriteResult r) {
     if (respond_failure(r, respond, false)) return;
@@ -119,7 +123,7 @@ void batch_update(RequestContext& ctx, Respond respond) {
   json::value body = parse_body(ctx);
   json::object& updates = member(body, "updates", json::kind::object, "an object").get_object();
   check_batch_size(ctx, updates.size());
-  UpdateDocuments w{ctx.project, ctx.collection, {}};
+  UpdateDocuments w{ctx.project, ctx.collection, {}, ctx.config.max_document_bytes};
   for (auto& m : updates) {
     json::array loc{"body", "updates", m.key()};
     w.patches.emplace_back(std::string(m.key()), data_object(m.value(), loc));

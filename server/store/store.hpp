@@ -68,6 +68,9 @@ struct CreateDocuments {
 struct UpdateDocuments {
   std::string project, collection;
   std::vector<std::pair<std::string, protocol::json::object>> patches;  // id -> patch
+  // The merged data of a document may not serialize larger than this (0 = no limit): the
+  // patch alone can be small while the merge makes the document too large.
+  std::size_t max_data_bytes = 0;
 };
 struct DeleteDocuments {
   std::string project, collection;
@@ -79,11 +82,11 @@ struct CreateCollection {
 };
 using WriteRequest = std::variant<CreateDocuments, UpdateDocuments, DeleteDocuments, CreateCollection>;
 
-enum class WriteStatus { ok, not_found, already_exists, failed };
+enum class WriteStatus { ok, not_found, already_exists, too_large, failed };
 
 struct WriteResult {
   WriteStatus status = WriteStatus::ok;
-  std::string missing_id;                    // not_found: which id
+  std::string missing_id;                    // not_found, too_large: which id
   std::vector<protocol::Document> documents; // created/updated/deleted, in request order
   std::uint64_t seq = 0;                     // seq of the last write, or head when none
   std::optional<CollectionInfo> collection;  // CreateCollection

@@ -127,6 +127,12 @@ WriteResult update_documents(Connection& c, const UpdateDocuments& w, std::vecto
     // updated_at never goes backwards, even if the wall clock does.
     d.updated_at = std::max(now, d.updated_at);
     std::string data_json = protocol::to_json(d.data);
+    if (w.max_data_bytes && data_json.size() > w.max_data_bytes) {
+      WriteResult too_large;
+      too_large.status = WriteStatus::too_large;
+      too_large.missing_id = id;
+      return too_large;
+    }
     c.prepare("UPDATE documents SET data=?, updated_at=? WHERE project=? AND collection=? AND id=?")
         .bind(1, data_json).bind(2, d.updated_at).bind(3, w.project).bind(4, w.collection).bind(5, id).run();
     append_changelog(c, *e, data_json);

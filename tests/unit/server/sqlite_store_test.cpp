@@ -151,3 +151,19 @@ TEST_F(SqliteStoreTest, CreateCollectionTwiceIsAConflict) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(SqliteStoreTest, UpdateRefusedWhenTheMergedDataIsTooLarge) {
+  auto id = create("c", {{{"a", std::string(60, 'x')}}}).documents.at(0).id;
+  UpdateDocuments w{"p", "c", {{id, {{"b", std::string(60, 'y')}}}}, 100};
+  auto r = write(std::move(w));
+  EXPECT_EQ(r.status, WriteStatus::too_large);
+  EXPECT_EQ(r.missing_id, id);
+  auto doc = store_->read_document("p", "c", id).document;
+  ASSERT_TRUE(doc);
+  EXPECT_FALSE(doc->data.contains("b"));
+  EXPECT_EQ(store_->read_collection("p", "c").head_seq, 1u);
+}
+
+}  // namespace
