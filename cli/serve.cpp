@@ -3,9 +3,13 @@
 
 #include "api/api.hpp"
 #include "auth/api_keys.hpp"
+#include "auth/jwt.hpp"
 #include "bus/local/local_bus.hpp"
 #include "net/http_server.hpp"
+#include "realtime/realtime_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+
+#include <cocobase/protocol/ids.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -32,6 +36,23 @@ void create_default_project(server::Store& store) {
   std::cout << "Project 'default' API key: " << key->api_key << std::endl;
 }
 
+// The HMAC key of user tokens: --jwt-secret, else the one generated on first start and kept
+// in the store, so tokens survive restarts.
+std::string jwt_secret(server::Store& store, const ServerConfig& config) {
+  if (!config.jwt_secret.empty()) return config.jwt_secret;
+  if (auto s = store.get_setting("jwt_secret")) return *s;
+  unsigned char bytes[32];
+  protocol::random_bytes(bytes, sizeof bytes);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned char b : bytes) {
+    s.push_back(hex[b >> 4]);
+    s.push_back(hex[b & 15]);
+  }
+  store.put_setting("jwt_secret", s);
+  return s;
+}
+
 int serve(const ServerConfig& config) {
   // Signals are taken by sigwait below, so block them before any thread starts.
   sigset_t signals;
@@ -45,12 +66,16 @@ int serve(const ServerConfig& config) {
                                      config.changelog_max_age_s, config.changelog_max_events});
   create_default_project(store);
   server::LocalBus bus;
-  server::api::Api api(store, config);
+  server::auth::JwtCodec jwt(jwt_secret(store, config), config.jwt_ttl_s, config.jwt_leeway_s);
+  server::api::Api api(store, jwt, config);
   store.set_change_sink([&](const server::ChangeEventPtr& e) {
     api.metrics().change_events.fetch_add(1, std::memory_order_relaxed);
     bus.publish(e);
   });
-  server::net::HttpServer http(api, config);
+  // Declared before the HTTP server so that it outlives every socket.
+  server::realtime::RealtimeService realtime(store, bus, config);
+  api.set_room_directory(&realtime.rooms());
+  server::net::HttpServer http(api, &realtime, config);
   std::string url = http.start();
   std::cout << "Listening on " << url << std::endl;
 
@@ -81,6 +106,24 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "max-in-items", config->max_in_items, "Most items in one in/notin list (400 above)");
   flag(cmd, "changelog-max-age-s", config->changelog_max_age_s, "Change-log entries older than this are pruned");
   flag(cmd, "changelog-max-events", config->changelog_max_events, "Change-log entries kept per collection");
+  flag(cmd, "ws-max-message-bytes", config->ws_max_message_bytes, "Largest WebSocket message (close 1009 above)");
+  flag(cmd, "ws-auth-timeout-ms", config->ws_auth_timeout_ms, "Time allowed for the WebSocket auth message (4408)");
+  flag(cmd, "ws-ping-interval-ms", config->ws_ping_interval_ms, "Interval of server WebSocket pings");
+  flag(cmd, "ws-idle-timeout-ms", config->ws_idle_timeout_ms, "Close a silent WebSocket after this long (4408)");
+  flag(cmd, "ws-max-queue-bytes", config->ws_max_queue_bytes, "Outbound bytes queued per WebSocket (4509 above)");
+  flag(cmd, "ws-rate-per-sec", config->ws_rate_per_sec, "Client messages per second per WebSocket (0 = off)");
+  flag(cmd, "ws-rate-burst", config->ws_rate_burst, "Burst of client messages per WebSocket");
+  flag(cmd, "ws-max-connections", config->ws_max_connections, "WebSocket connections per process (429 above)");
+  flag(cmd, "ws-max-replay-events", config->ws_max_replay_events, "Most events replayed per resume (resync above)");
+  flag(cmd, "ws-document-alias", config->ws_document_alias, "Repeat `data` as `document` in watch events");
+  flag(cmd, "max-rooms-per-project", config->max_rooms_per_project, "Rooms per project (4429 above)");
+  flag(cmd, "max-room-participants", config->max_room_participants, "Participants per room (4429 above)");
+  flag(cmd, "room-history-size", config->room_history_size, "Room messages kept for `history`");
+  flag(cmd, "jwt-secret", config->jwt_secret, "HMAC key of user tokens (default: generated once, kept in the store)");
+  flag(cmd, "jwt-ttl-s", config->jwt_ttl_s, "Lifetime of issued user tokens");
+  flag(cmd, "jwt-leeway-s", config->jwt_leeway_s, "Clock skew tolerated on token expiry");
+  flag(cmd, "min-password-length", config->min_password_length, "Shortest password accepted at signup (422 below)");
+  flag(cmd, "allow-signup-roles", config->allow_signup_roles, "Honour client-supplied roles at signup");
   flag(cmd, "cors-origins", config->cors_origins, "Access-Control-Allow-Origin: * or a comma-separated list");
   flag(cmd, "metrics", config->metrics, "Serve /metrics");
   cmd->callback([config] {

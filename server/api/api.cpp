@@ -104,7 +104,7 @@ std::string metrics_text(const Metrics& m, const StoreStats& store) {
 bool route_collections(RequestContext& ctx, const std::vector<std::string>& seg, Respond& respond,
                        HttpResponse& out) {
   const std::string& m = ctx.request.method;
-  auto authed = [&] { ctx.project = authenticate_project(ctx.store, ctx.request); };
+  auto authed = [&] { ctx.project = authenticate_project(ctx.store, ctx.jwt, ctx.request); };
   if (seg.size() == 1) {
     require(m, {"GET", "POST"}, "GET, POST");
     authed();
@@ -170,17 +170,27 @@ bool route_collections(RequestContext& ctx, const std::vector<std::string>& seg,
   not_found();
 }
 
-// Routes of features that exist upstream but not here (PROTOCOL 7.9).
-bool is_out_of_scope(const std::vector<std::string>& seg, std::string& feature) {
-  if (seg.empty() || seg[0] != "auth-collections") return false;
-  // App users (signup, login, current user, listing) arrive with JWT support.
-  feature = seg.size() > 1 ? "auth-collections/" + seg[1] : "auth-collections";
-  return true;
+// Routes under /realtime (PROTOCOL 5.1.1, 6.1). The WebSocket routes reach here only without
+// an upgrade (the network layer takes upgrades first).
+HttpResponse route_realtime(Store& store, const auth::JwtCodec& jwt, realtime::RoomDirectory* rooms,
+                            const HttpRequest& request, const std::vector<std::string>& seg) {
+  const std::string& m = request.method;
+  if (seg.size() == 2 && seg[1] == "rooms") {
+    require(m, {"GET"}, "GET");
+    std::string project = authenticate_project(store, jwt, request);
+    return json_response(200, rooms ? rooms->rooms_json(project) : R"({"rooms":[],"total":0})");
+  }
+  bool ws_route = (seg.size() == 2 && seg[1] == "broadcast") ||
+                  (seg.size() == 3 && (seg[1] == "collections" || seg[1] == "rooms"));
+  if (!ws_route) not_found();
+  require(m, {"GET"}, "GET");
+  throw ApiError{400, "WEBSOCKET_REQUIRED", "This route needs a WebSocket upgrade", {}, {}};
 }
 
 }  // namespace
 
-Api::Api(Store& store, const ServerConfig& config) : store_(store), config_(config) {}
+Api::Api(Store& store, const auth::JwtCodec& jwt, const ServerConfig& config)
+    : store_(store), jwt_(jwt), config_(config) {}
 
 void Api::handle(HttpRequest request, Respond respond) {
   metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
@@ -220,13 +230,14 @@ void Api::dispatch(HttpRequest& request, Respond& respond) {
   }
   if (draining_)
     throw ApiError{503, "UNAVAILABLE", "Server is shutting down", {}, {{"Retry-After", "1"}}};
-  std::string feature;
-  if (is_out_of_scope(seg, feature)) not_supported(feature);
-  if (seg.empty() || seg[0] != "collections") not_found();
+  if (!seg.empty() && seg[0] == "realtime") return respond(route_realtime(store_, jwt_, rooms_, request, seg));
+  bool users = !seg.empty() && seg[0] == "auth-collections";
+  if (!users && (seg.empty() || seg[0] != "collections")) not_found();
 
   auto query = protocol::parse_query_string(t.query);
   if (!query) throw ApiError{400, "INVALID_QUERY", "Invalid query string encoding", {}, {}};
-  RequestContext ctx{store_, config_, metrics_, request, std::move(*query), {}, {}};
+  RequestContext ctx{store_, config_, metrics_, request, jwt_, blocking_, std::move(*query), {}, {}};
+  if (users) return route_users(ctx, seg, respond);
   HttpResponse out;
   if (!route_collections(ctx, seg, respond, out)) respond(std::move(out));
 }

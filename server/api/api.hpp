@@ -1,8 +1,11 @@
 #pragma once
 // The REST API: routes a request to its handler, authenticates it, and shapes every response
 // (error body, CORS). Independent of the network layer.
+#include "api/blocking_pool.hpp"
 #include "api/http_types.hpp"
+#include "auth/jwt.hpp"
 #include "config/server_config.hpp"
+#include "realtime/room_directory.hpp"
 #include "store/store.hpp"
 
 #include <atomic>
@@ -19,7 +22,7 @@ struct Metrics {
 
 class Api {
  public:
-  Api(Store& store, const ServerConfig& config);
+  Api(Store& store, const auth::JwtCodec& jwt, const ServerConfig& config);
 
   // Handles one request; `respond` is called exactly once (maybe later, from the store's
   // writer thread). Never throws.
@@ -28,14 +31,20 @@ class Api {
   Metrics& metrics() { return metrics_; }
   // While draining, /health answers 503 and other routes 503 UNAVAILABLE.
   void set_draining(bool on) { draining_ = on; }
+  // Serves GET /realtime/rooms from the realtime module; set once before serving (null: the
+  // listing answers with no rooms).
+  void set_room_directory(realtime::RoomDirectory* rooms) { rooms_ = rooms; }
 
  private:
   void dispatch(HttpRequest& request, Respond& respond);
 
   Store& store_;
+  const auth::JwtCodec& jwt_;
   const ServerConfig& config_;
+  BlockingPool blocking_{2};  // password hashing
   Metrics metrics_;
   std::atomic<bool> draining_{false};
+  realtime::RoomDirectory* rooms_ = nullptr;
 };
 
 }  // namespace cocobase::server::api

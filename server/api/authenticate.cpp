@@ -1,3 +1,4 @@
+// The REST auth classes of PROTOCOL 1.5: project, key and user.
 #include "api/handlers.hpp"
 #include "auth/api_keys.hpp"
 
@@ -10,31 +11,60 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool has_bearer_token(const HttpRequest& request) {
+// The token of an `Authorization: Bearer <jwt>` header (scheme case-insensitive), if any.
+std::optional<std::string_view> bearer_token(const HttpRequest& request) {
   const std::string* h = request.header("authorization");
-  if (!h) return false;
+  if (!h) return std::nullopt;
   std::string_view v = trim(*h);
-  if (v.size() < 7) return false;
+  if (v.size() < 7 || v[6] != ' ') return std::nullopt;
   for (std::size_t i = 0; i < 6; ++i)
-    if (std::tolower(static_cast<unsigned char>(v[i])) != "bearer"[i]) return false;
-  return v[6] == ' ';
+    if (std::tolower(static_cast<unsigned char>(v[i])) != "bearer"[i]) return std::nullopt;
+  return trim(v.substr(7));
+}
+
+[[noreturn]] void invalid_token(bool expired = false) {
+  if (expired) throw ApiError{401, "TOKEN_EXPIRED", "Invalid token or token expired", {}, {}};
+  throw ApiError{401, "INVALID_TOKEN", "Invalid token or token expired", {}, {}};
+}
+
+auth::TokenClaims verified_claims(Store& store, const auth::JwtCodec& jwt, std::string_view token) {
+  auto check = jwt.verify(token);
+  if (check.status == auth::TokenStatus::invalid) invalid_token();
+  if (!store.project_exists(check.claims.project_id)) invalid_token();
+  if (check.status == auth::TokenStatus::expired) invalid_token(true);
+  return std::move(check.claims);
 }
 
 }  // namespace
 
-std::string authenticate_project(Store& store, const HttpRequest& request) {
+std::string authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request) {
   if (const std::string* key = request.header("x-api-key")) {
     // A valid key makes the Authorization header irrelevant: the JS SDK attaches whatever token
     // it has stored, possibly expired, to every request.
     if (auto project = auth::project_for_api_key(store, trim(*key))) return *project;
     throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
   }
-  if (has_bearer_token(request)) {
-    // App-user tokens are not issued by this server yet (JWT support is a later step), so no
-    // token can be valid: refuse it rather than ignore it.
-    throw ApiError{401, "INVALID_TOKEN", "Invalid token or token expired", {}, {}};
-  }
+  if (auto token = bearer_token(request)) return verified_claims(store, jwt, *token).project_id;
   throw ApiError{401, "AUTH_REQUIRED", "Authentication required", {}, {}};
+}
+
+std::string authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden) {
+  if (const std::string* key = request.header("x-api-key")) {
+    if (auto project = auth::project_for_api_key(store, trim(*key))) return *project;
+    throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
+  }
+  if (token_only_is_forbidden && bearer_token(request))
+    throw ApiError{403, "FORBIDDEN", "API key required", {}, {}};
+  throw ApiError{401, "AUTH_REQUIRED", "API key required", {}, {}};
+}
+
+UserRecord authenticate_user(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request) {
+  auto token = bearer_token(request);
+  if (!token) throw ApiError{401, "AUTH_REQUIRED", "Authentication required", {}, {}};
+  auto claims = verified_claims(store, jwt, *token);
+  auto user = store.user_by_id(claims.project_id, claims.sub);
+  if (!user) invalid_token();  // a deleted user's token no longer opens user routes
+  return std::move(*user);
 }
 
 }  // namespace cocobase::server::api

@@ -2,6 +2,8 @@
 // Internal to the api module: what every handler gets, and the handlers themselves.
 #include "api/api.hpp"
 #include "api/api_error.hpp"
+#include "api/blocking_pool.hpp"
+#include "auth/jwt.hpp"
 
 #include <cocobase/protocol/json.hpp>
 #include <cocobase/protocol/query_string.hpp>
@@ -15,13 +17,21 @@ struct RequestContext {
   const ServerConfig& config;
   Metrics& metrics;
   HttpRequest& request;
+  const auth::JwtCodec& jwt;
+  BlockingPool& blocking;
   protocol::QueryPairs query;
   std::string project;     // set by authenticate_project
   std::string collection;  // validated collection name, when the route has one
 };
 
-// The "project" auth class of PROTOCOL 1.5. Throws ApiError (401).
-std::string authenticate_project(Store& store, const HttpRequest& request);
+// The auth classes of PROTOCOL 1.5. Throw ApiError (401, or 403 for a token where only a key
+// will do).
+// "project": an API key, or (without an x-api-key header) a user token.
+std::string authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request);
+// "key": an API key only. token_only_is_forbidden: a token alone gets 403 (user listing).
+std::string authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden);
+// "user": a user token whose user still exists; x-api-key is ignored.
+UserRecord authenticate_user(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request);
 
 // Request bodies (PROTOCOL 1.2, 3.1). Throw ApiError.
 protocol::json::value parse_body(const RequestContext& ctx);
@@ -46,6 +56,9 @@ void batch_create(RequestContext& ctx, Respond respond);
 void batch_update(RequestContext& ctx, Respond respond);
 void batch_delete(RequestContext& ctx, Respond respond);
 void create_collection(RequestContext& ctx, Respond respond);
+
+// App users (PROTOCOL 7): everything under /auth-collections.
+void route_users(RequestContext& ctx, const std::vector<std::string>& segments, const Respond& respond);
 
 HttpResponse json_response(int status, std::string body);
 

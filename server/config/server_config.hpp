@@ -27,6 +27,34 @@ struct ServerConfig {
   std::int64_t changelog_max_age_s = 86400;
   std::int64_t changelog_max_events = 100000;
 
+  // Realtime WebSocket limits (PROTOCOL 8f).
+  // Inbound messages are buffered whole before parsing: this bounds memory per connection.
+  std::size_t ws_max_message_bytes = 65536;
+  // An unauthenticated socket costs a descriptor; clients that never speak are dropped.
+  std::int64_t ws_auth_timeout_ms = 10000;
+  std::int64_t ws_ping_interval_ms = 30000;  // below common proxy idle cut-offs (60 s)
+  std::int64_t ws_idle_timeout_ms = 90000;   // three missed pings
+  // A reader slower than the event rate would otherwise grow memory without bound; it is
+  // closed (4509) and resumes from its last seq instead.
+  std::size_t ws_max_queue_bytes = 8 * 1024 * 1024;
+  double ws_rate_per_sec = 20;     // 0 = off; the JS SDK sends one ping per 30 s
+  double ws_rate_burst = 40;
+  std::size_t ws_max_connections = 100000;  // descriptors and memory per process
+  // A longer replay holds a read transaction and floods the socket; a REST re-read is cheaper.
+  std::uint64_t ws_max_replay_events = 10000;
+  bool ws_document_alias = true;   // npm 1.6.0 reads `document`; off halves event frames
+  std::size_t max_rooms_per_project = 1000;
+  std::size_t max_room_participants = 1000;
+  std::size_t room_history_size = 100;  // per room, in memory
+
+  // App users and tokens (PROTOCOL 7, 8f).
+  std::string jwt_secret;                  // "" = generated once and kept in the store
+  std::int64_t jwt_ttl_s = 2592000;        // 30 days, the hosted service's lifetime
+  std::int64_t jwt_leeway_s = 30;          // clock skew between hosts
+  std::size_t min_password_length = 8;
+  // Off: the API key that authorizes signup is public in client apps.
+  bool allow_signup_roles = false;
+
   std::string cors_origins = "*";
   bool metrics = true;
 };

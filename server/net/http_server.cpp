@@ -20,6 +20,7 @@ using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl {
   api::Api& api;
+  realtime::RealtimeService* realtime;
   const ServerConfig& config;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -27,7 +28,7 @@ struct HttpServer::Impl {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::size_t next_context = 0;
 
-  Impl(api::Api& a, const ServerConfig& c) : api(a), config(c) {}
+  Impl(api::Api& a, realtime::RealtimeService* r, const ServerConfig& c) : api(a), realtime(r), config(c) {}
 
   // Each accepted socket goes to the next io_context in turn and stays there.
   void accept_next() {
@@ -37,7 +38,7 @@ struct HttpServer::Impl {
       if (ec) {
         spdlog::warn("accept: {}", ec.message());  // e.g. out of file descriptors; keep going
       } else {
-        start_http_session(std::move(socket), api, config);
+        start_http_session(std::move(socket), api, realtime, config);
       }
       accept_next();
     });
@@ -66,7 +67,8 @@ tcp::endpoint parse_listen(const std::string& listen) {
 
 }  // namespace
 
-HttpServer::HttpServer(api::Api& api, const ServerConfig& config) : impl_(std::make_unique<Impl>(api, config)) {}
+HttpServer::HttpServer(api::Api& api, realtime::RealtimeService* realtime, const ServerConfig& config)
+    : impl_(std::make_unique<Impl>(api, realtime, config)) {}
 
 HttpServer::~HttpServer() { stop(); }
 

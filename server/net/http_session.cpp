@@ -1,8 +1,11 @@
 #include "net/http_session.hpp"
 
+#include "net/ws_session.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -28,8 +31,9 @@ bool is_expected(const beast::error_code& ec) {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(asio::ip::tcp::socket socket, api::Api& api, const ServerConfig& config)
-      : stream_(std::move(socket)), api_(api), config_(config) {}
+  HttpSession(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
+              const ServerConfig& config)
+      : stream_(std::move(socket)), api_(api), realtime_(realtime), config_(config) {}
 
   void start() { read_next(); }
 
@@ -54,6 +58,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     stream_.expires_never();
     auto& msg = parser_->get();
+    if (realtime_ && beast::websocket::is_upgrade(msg)) {
+      if (auto route = realtime::match_route(std::string_view(msg.target().data(), msg.target().size()))) return upgrade(std::move(*route));
+    }
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     api::HttpRequest req;
@@ -69,6 +76,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     api_.handle(std::move(req), [self = shared_from_this()](api::HttpResponse r) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
+  }
+
+  // The socket leaves this session for a WsSession (PROTOCOL 5.1.1); over
+  // --ws-max-connections the upgrade is refused with 429.
+  void upgrade(realtime::Route route) {
+    if (!realtime_->try_acquire_connection()) {
+      keep_alive_ = false;
+      api::HttpResponse r;
+      r.status = 429;
+      r.body = R"({"detail":"Too many WebSocket connections","code":"RATE_LIMIT_EXCEEDED"})";
+      r.headers = {{"Retry-After", "1"}, {"Access-Control-Allow-Origin", "*"}};
+      return write(std::move(r));
+    }
+    start_ws_session(std::move(stream_), parser_->release(), std::move(route), *realtime_, config_);
   }
 
   void fail_request(int status, const char* code, const char* detail) {
@@ -106,6 +127,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   api::Api& api_;
+  realtime::RealtimeService* realtime_;
   const ServerConfig& config_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
@@ -113,10 +135,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-void start_http_session(asio::ip::tcp::socket socket, api::Api& api, const ServerConfig& config) {
+void start_http_session(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
+                        const ServerConfig& config) {
   beast::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  std::make_shared<HttpSession>(std::move(socket), api, config)->start();
+  std::make_shared<HttpSession>(std::move(socket), api, realtime, config)->start();
 }
 
 }  // namespace cocobase::server::net

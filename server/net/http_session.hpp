@@ -1,13 +1,17 @@
 #pragma once
 // One HTTP connection: reads a request, hands it to the Api, writes the answer, repeats while
-// keep-alive. Owned by shared_ptr; all its handlers run on its socket's io_context.
+// keep-alive; a WebSocket upgrade on a realtime route hands the socket to a WsSession.
+// Owned by shared_ptr; all its handlers run on its socket's io_context.
 #include "api/api.hpp"
 #include "config/server_config.hpp"
+#include "realtime/realtime_service.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
 namespace cocobase::server::net {
 
-void start_http_session(boost::asio::ip::tcp::socket socket, api::Api& api, const ServerConfig& config);
+// `realtime` may be null (no WebSocket routes: upgrades are answered as plain requests).
+void start_http_session(boost::asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
+                        const ServerConfig& config);
 
 }  // namespace cocobase::server::net

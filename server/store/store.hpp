@@ -95,6 +95,20 @@ struct WriteResult {
 using WriteCallback = std::function<void(WriteResult)>;
 using ChangeSink = std::function<void(const ChangeEventPtr&)>;
 
+// An app user (PROTOCOL 7.1) as stored; password_hash never leaves the server.
+struct UserRecord {
+  std::string id;
+  std::string project;
+  std::string email;  // lower case
+  std::string password_hash;
+  protocol::json::object data;
+  protocol::json::array roles;
+  std::string phone_number;  // "" when none was given
+  std::string created_at, updated_at;
+};
+
+enum class UserWriteStatus { ok, not_found, email_taken };
+
 struct StoreStats {
   std::uint64_t commits = 0;  // transactions committed by the writer
   std::uint64_t writes = 0;   // write requests in them
@@ -124,12 +138,21 @@ class Store {
   // nullopt when the project exists already.
   virtual std::optional<ProjectInfo> create_project(const std::string& id, const std::string& name) = 0;
   virtual std::vector<ProjectInfo> list_projects() = 0;
+  virtual bool project_exists(const std::string& id) = 0;
   // Keys whose public id is key_id (normally one), revoked ones included.
   virtual std::vector<StoredApiKey> api_keys_with_id(const std::string& key_id) = 0;
   // false when the project is unknown or the key id is taken.
   virtual bool insert_api_key(const StoredApiKey& key) = 0;
   virtual std::vector<ApiKeyInfo> list_api_keys(const std::string& project) = 0;
   virtual bool revoke_api_key(const std::string& project, const std::string& key_id) = 0;
+
+  // App users. Written directly (not through the change-log writer: users have no change feed).
+  virtual UserWriteStatus insert_user(const UserRecord& user) = 0;
+  // Replaces email, password_hash, data and updated_at of the user with that id and project.
+  virtual UserWriteStatus update_user(const UserRecord& user) = 0;
+  virtual std::optional<UserRecord> user_by_id(const std::string& project, const std::string& id) = 0;
+  virtual std::optional<UserRecord> user_by_email(const std::string& project, const std::string& email) = 0;
+  virtual std::vector<UserRecord> list_users(const std::string& project) = 0;
 
   // A server-wide setting kept in the store (e.g. the JWT secret), or nullopt.
   virtual std::optional<std::string> get_setting(const std::string& key) = 0;

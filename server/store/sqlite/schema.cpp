@@ -44,6 +44,18 @@ CREATE TABLE IF NOT EXISTS changelog(
   old_updated_at TEXT,
   committed_ms INTEGER NOT NULL,
   UNIQUE(project, collection, seq));
+CREATE TABLE IF NOT EXISTS users(
+  project TEXT NOT NULL,
+  id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  data TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  phone_number TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(project, id),
+  UNIQUE(project, email));
 CREATE INDEX IF NOT EXISTS changelog_by_time ON changelog(committed_ms);
 )sql");
 }

@@ -13,24 +13,12 @@ namespace cocobase::server::sqlite {
 
 namespace json = protocol::json;
 
-// A read connection borrowed from the pool for one read; returned on destruction.
-class SqliteStore::ReadLease {
- public:
-  ReadLease(SqliteStore& s, std::unique_ptr<Connection> c) : store_(s), conn_(std::move(c)) {}
-  ReadLease(ReadLease&&) = default;
-  ~ReadLease() {
-    if (!conn_) return;
-    std::lock_guard lock(store_.readers_mutex_);
-    store_.idle_readers_.push_back(std::move(conn_));
-    store_.readers_cv_.notify_one();
-  }
-  Connection& operator*() { return *conn_; }
-  Connection* operator->() { return conn_.get(); }
-
- private:
-  SqliteStore& store_;
-  std::unique_ptr<Connection> conn_;
-};
+SqliteStore::ReadLease::~ReadLease() {
+  if (!conn_) return;
+  std::lock_guard lock(store_.readers_mutex_);
+  store_.idle_readers_.push_back(std::move(conn_));
+  store_.readers_cv_.notify_one();
+}
 
 SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(options)) {
   writer_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
@@ -325,6 +313,13 @@ std::vector<ProjectInfo> SqliteStore::list_projects() {
   auto st = admin_conn_->prepare("SELECT id, name, created_at FROM projects ORDER BY id");
   while (st.step()) out.push_back(ProjectInfo{std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2))});
   return out;
+}
+
+bool SqliteStore::project_exists(const std::string& id) {
+  auto c = lease_reader();
+  auto st = c->prepare("SELECT 1 FROM projects WHERE id=?");
+  st.bind(1, id);
+  return st.step();
 }
 
 std::vector<StoredApiKey> SqliteStore::api_keys_with_id(const std::string& key_id) {

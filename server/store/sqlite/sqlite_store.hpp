@@ -45,10 +45,16 @@ class SqliteStore final : public Store {
 
   std::optional<ProjectInfo> create_project(const std::string& id, const std::string& name) override;
   std::vector<ProjectInfo> list_projects() override;
+  bool project_exists(const std::string& id) override;
   std::vector<StoredApiKey> api_keys_with_id(const std::string& key_id) override;
   bool insert_api_key(const StoredApiKey& key) override;
   std::vector<ApiKeyInfo> list_api_keys(const std::string& project) override;
   bool revoke_api_key(const std::string& project, const std::string& key_id) override;
+  UserWriteStatus insert_user(const UserRecord& user) override;
+  UserWriteStatus update_user(const UserRecord& user) override;
+  std::optional<UserRecord> user_by_id(const std::string& project, const std::string& id) override;
+  std::optional<UserRecord> user_by_email(const std::string& project, const std::string& email) override;
+  std::vector<UserRecord> list_users(const std::string& project) override;
   std::optional<std::string> get_setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 
@@ -59,7 +65,19 @@ class SqliteStore final : public Store {
   void prune_changelog_now();
 
  private:
-  class ReadLease;
+  // A read connection borrowed from the pool for one read; returned on destruction.
+  class ReadLease {
+   public:
+    ReadLease(SqliteStore& s, std::unique_ptr<Connection> c) : store_(s), conn_(std::move(c)) {}
+    ReadLease(ReadLease&&) = default;
+    ~ReadLease();
+    Connection& operator*() { return *conn_; }
+    Connection* operator->() { return conn_.get(); }
+
+   private:
+    SqliteStore& store_;
+    std::unique_ptr<Connection> conn_;
+  };
   struct PendingWrite {
     WriteRequest request;
     WriteCallback done;

@@ -1,0 +1,87 @@
+#include "realtime/watch_hub.hpp"
+
+#include "realtime/event_frame.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace cocobase::server::realtime {
+namespace {
+
+std::string topic_key(const std::string& project, const std::string& collection) {
+  std::string k;
+  k.reserve(project.size() + collection.size() + 1);
+  k += project;
+  k += '\0';
+  k += collection;
+  return k;
+}
+
+struct Receivers {
+  std::shared_ptr<const protocol::Filter> filter;
+  std::vector<std::shared_ptr<Watcher>> watchers;
+};
+
+}  // namespace
+
+WatchHub::WatchHub(EventBus& bus, const ServerConfig& config) : bus_(bus), config_(config) {
+  subscription_ = bus_.subscribe([this](const ChangeEventPtr& e) { on_event(e); });
+}
+
+WatchHub::~WatchHub() { bus_.unsubscribe(subscription_); }
+
+WatchHub::Shard& WatchHub::shard_for(const std::string& key) {
+  return shards_[std::hash<std::string>{}(key) % kShards];
+}
+
+void WatchHub::add(const std::shared_ptr<Watcher>& w) {
+  auto key = topic_key(w->project, w->collection);
+  auto& shard = shard_for(key);
+  std::lock_guard lock(shard.mutex);
+  auto& group = shard.topics[key].groups[w->filter_key];
+  if (!group.filter) group.filter = w->filter;
+  group.watchers.emplace(w.get(), w);
+}
+
+void WatchHub::remove(const Watcher& w) {
+  auto key = topic_key(w.project, w.collection);
+  auto& shard = shard_for(key);
+  std::lock_guard lock(shard.mutex);
+  auto topic = shard.topics.find(key);
+  if (topic == shard.topics.end()) return;
+  auto group = topic->second.groups.find(w.filter_key);
+  if (group == topic->second.groups.end()) return;
+  group->second.watchers.erase(&w);
+  if (group->second.watchers.empty()) topic->second.groups.erase(group);
+  if (topic->second.groups.empty()) shard.topics.erase(topic);
+}
+
+// Runs on the store's writer thread, once per committed write, in seq order.
+void WatchHub::on_event(const ChangeEventPtr& e) {
+  auto key = topic_key(e->project, e->document.collection);
+  std::vector<Receivers> receivers;
+  {
+    auto& shard = shard_for(key);
+    std::lock_guard lock(shard.mutex);
+    auto topic = shard.topics.find(key);
+    if (topic == shard.topics.end()) return;
+    receivers.reserve(topic->second.groups.size());
+    for (auto& [_, g] : topic->second.groups) {
+      Receivers r{g.filter, {}};
+      r.watchers.reserve(g.watchers.size());
+      for (auto& [_, w] : g.watchers) r.watchers.push_back(w);
+      receivers.push_back(std::move(r));
+    }
+  }
+  // Each variant is serialized at most once per event and shared by every receiver.
+  Frame plain, left;
+  for (const auto& r : receivers) {
+    FilterOutcome o = apply_filter(*r.filter, *e);
+    if (!o.deliver) continue;
+    Frame& f = o.left_filter ? left : plain;
+    if (!f) f = make_frame(event_frame(*e, {o.left_filter, false}, config_.ws_document_alias));
+    for (const auto& w : r.watchers) w->deliver(e->seq, f);
+  }
+}
+
+}  // namespace cocobase::server::realtime

@@ -1,0 +1,55 @@
+#pragma once
+// The collection-watch hub: subscribes once to the EventBus and fans each change event out to
+// the watchers of its (project, collection). Watchers are grouped by filter, so each distinct
+// filter is evaluated once per event and each frame variant is serialized once and shared.
+//
+// Thread-safety: all members may be called from any thread. The registry is sharded by
+// (project, collection); a shard's lock is held only to copy the receivers out, never while
+// frames are built or queued.
+#include "bus/event_bus.hpp"
+#include "config/server_config.hpp"
+#include "realtime/watcher.hpp"
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace cocobase::server::realtime {
+
+class WatchHub {
+ public:
+  WatchHub(EventBus& bus, const ServerConfig& config);
+  ~WatchHub();
+  WatchHub(const WatchHub&) = delete;
+  WatchHub& operator=(const WatchHub&) = delete;
+
+  void add(const std::shared_ptr<Watcher>& w);
+  void remove(const Watcher& w);
+
+ private:
+  struct Group {
+    std::shared_ptr<const protocol::Filter> filter;
+    std::unordered_map<const Watcher*, std::shared_ptr<Watcher>> watchers;
+  };
+  struct Topic {
+    std::unordered_map<std::string, Group> groups;  // by filter key
+  };
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<std::string, Topic> topics;  // by project '\0' collection
+  };
+  // Enough shards that writers to different collections rarely meet on a lock.
+  static constexpr std::size_t kShards = 16;
+
+  void on_event(const ChangeEventPtr& e);
+  Shard& shard_for(const std::string& topic_key);
+
+  EventBus& bus_;
+  const ServerConfig& config_;
+  EventBus::SubscriptionId subscription_ = 0;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace cocobase::server::realtime

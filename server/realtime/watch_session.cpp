@@ -1,0 +1,118 @@
+#include "realtime/watch_session.hpp"
+
+#include "realtime/event_frame.hpp"
+
+#include <cocobase/protocol/names.hpp>
+
+#include <limits>
+
+namespace cocobase::server::realtime {
+
+namespace json = protocol::json;
+
+void WatchSession::on_open() {
+  if (!protocol::is_valid_collection_name(collection_)) fail(WsError{"INVALID_COLLECTION_NAME", {}});
+}
+
+void WatchSession::on_closed() {
+  done_ = true;
+  if (watcher_) hub_.remove(*watcher_);
+  watcher_.reset();
+}
+
+void WatchSession::on_authenticated(AuthMessage& auth) {
+  // Step 7: filters, then resume_from.
+  json::object filters_echo;
+  auto filter = std::make_shared<protocol::Filter>();
+  if (auto it = auth.raw.find("filters"); it != auth.raw.end() && !it->value().is_null()) {
+    WsError bad{"INVALID_FILTER", {}};
+    const json::object* f = it->value().if_object();
+    if (!f) {
+      bad.extra["error_detail"] = "filters must be a JSON object";
+      return fail(std::move(bad));
+    }
+    try {
+      *filter = protocol::parse_ws_filter(*f, {config_.max_filter_conditions, config_.max_in_items});
+    } catch (const protocol::FilterError& e) {
+      bad.extra["error_detail"] = e.detail;
+      return fail(std::move(bad));
+    }
+    filters_echo = *f;
+  }
+  std::optional<std::uint64_t> resume_from;
+  if (auto it = auth.raw.find("resume_from"); it != auth.raw.end() && !it->value().is_null()) {
+    const json::value& v = it->value();
+    if (v.is_uint64()) resume_from = v.get_uint64();
+    else if (v.is_int64() && v.get_int64() >= 0) resume_from = static_cast<std::uint64_t>(v.get_int64());
+    else return fail(WsError{"INVALID_RESUME", {}});
+  }
+
+  // Register first (buffering), then read the head: nothing committed after the read can be
+  // missed, and anything at or below it is dropped by go_live.
+  std::string filter_key = protocol::to_json(filters_echo);
+  watcher_ = std::make_shared<Watcher>(weak_, auth.project, collection_, std::move(filter), std::move(filter_key),
+                                       config_.ws_max_queue_bytes);
+  hub_.add(watcher_);
+  // A short blocking read on the I/O thread, like the REST reads; bounded by
+  // --ws-max-replay-events.
+  constexpr auto kNoEvents = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  ChangeLogRead read = resume_from
+                           ? store_.read_changelog(auth.project, collection_, *resume_from,
+                                                   static_cast<std::size_t>(config_.ws_max_replay_events))
+                           : store_.read_changelog(auth.project, collection_, kNoEvents, 0);
+
+  std::string connected = R"({"event":"connected","collection_id":)";
+  protocol::append_json_string(connected, collection_);
+  connected += R"(,"filters":)";
+  protocol::append_json(connected, filters_echo);
+  connected += R"(,"head_seq":)" + std::to_string(read.head_seq) + "}";
+  send(std::move(connected));
+  if (resume_from) return resume(*resume_from, std::move(read));
+  watcher_->go_live(read.head_seq);
+}
+
+void WatchSession::resume(std::uint64_t from, ChangeLogRead read) {
+  const std::uint64_t head = read.head_seq;
+  const char* reason = nullptr;
+  if (from < read.floor_seq) reason = "too_old";
+  else if (from > head) reason = "ahead";
+  else if (head - from > config_.ws_max_replay_events) reason = "too_many";
+  if (!reason) {
+    replay_ = std::make_unique<Replay>(Replay{std::move(read), 0, 0});
+    return continue_replay();
+  }
+  std::string m = R"({"event":"resync_required","collection_id":)";
+  protocol::append_json_string(m, collection_);
+  m += R"(,"reason":")";
+  m += reason;
+  m += R"(","resume_from":)" + std::to_string(from) + R"(,"floor_seq":)" + std::to_string(read.floor_seq) +
+       R"(,"head_seq":)" + std::to_string(head) + "}";
+  send(std::move(m));
+  watcher_->go_live(head);
+}
+
+void WatchSession::continue_replay() {
+  if (done_ || !replay_) return;
+  const auto& events = replay_->read.events;
+  const std::uint64_t head = replay_->read.head_seq;
+  while (replay_->next < events.size()) {
+    if (conn_.queued_bytes() > config_.ws_max_queue_bytes / 2) {
+      conn_.when_drained([this] { continue_replay(); });
+      return;
+    }
+    const ChangeEvent& e = *events[replay_->next++];
+    if (e.seq > head) break;
+    FilterOutcome o = apply_filter(*watcher_->filter, e);
+    if (!o.deliver) continue;
+    send(event_frame(e, {o.left_filter, true}, config_.ws_document_alias));
+    ++replay_->replayed;
+  }
+  std::string m = R"({"event":"replay_done","collection_id":)";
+  protocol::append_json_string(m, collection_);
+  m += R"(,"head_seq":)" + std::to_string(head) + R"(,"replayed":)" + std::to_string(replay_->replayed) + "}";
+  send(std::move(m));
+  replay_.reset();
+  watcher_->go_live(head);
+}
+
+}  // namespace cocobase::server::realtime

@@ -1,0 +1,50 @@
+#pragma once
+// One collection-watch connection as the hub sees it. Shared by the hub (which delivers from
+// the store's writer thread) and the watch session (I/O thread).
+//
+// A watcher starts *buffering*: it is registered before the head seq is read, so no event can
+// fall between the read and live delivery (PROTOCOL 8a, CW-12). The session then sends
+// `connected` and any replay, and calls go_live(H), which flushes the buffered events with
+// seq > H. Events with seq <= H are dropped forever after: they were in the replay or before
+// the watch started.
+#include "realtime/connection.hpp"
+
+#include <cocobase/protocol/filter.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cocobase::server::realtime {
+
+class Watcher {
+ public:
+  Watcher(std::weak_ptr<Connection> conn, std::string project, std::string collection,
+          std::shared_ptr<const protocol::Filter> filter, std::string filter_key, std::size_t max_buffer_bytes)
+      : project(std::move(project)), collection(std::move(collection)), filter(std::move(filter)),
+        filter_key(std::move(filter_key)), conn_(std::move(conn)), max_buffer_bytes_(max_buffer_bytes) {}
+
+  const std::string project, collection;
+  const std::shared_ptr<const protocol::Filter> filter;
+  const std::string filter_key;  // watchers with equal keys share a filter group in the hub
+
+  // Any thread; called in seq order for the watcher's collection.
+  void deliver(std::uint64_t seq, const Frame& frame);
+  // The session's thread, once. Sends the buffered events with seq > head and goes live.
+  void go_live(std::uint64_t head);
+
+ private:
+  std::mutex mutex_;
+  std::weak_ptr<Connection> conn_;
+  bool live_ = false;
+  bool overflowed_ = false;
+  std::uint64_t head_ = 0;
+  std::vector<std::pair<std::uint64_t, Frame>> buffer_;
+  std::size_t buffered_bytes_ = 0;
+  std::size_t max_buffer_bytes_;
+};
+
+}  // namespace cocobase::server::realtime
