@@ -6,5 +6,6 @@ namespace cocobase::cli {
 
 void add_serve_command(CLI::App& app);
 void add_project_commands(CLI::App& app);
+void add_rules_commands(CLI::App& app);
 
 }  // namespace cocobase::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cocobase::cli::add_serve_command(app);
   cocobase::cli::add_project_commands(app);
+  cocobase::cli::add_rules_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

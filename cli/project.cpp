@@ -22,6 +22,7 @@ struct ProjectArgs {
   std::string name;
   std::string key_id;
   bool json = false;
+  bool admin = false;
 };
 
 std::unique_ptr<server::sqlite::SqliteStore> open_store(const ProjectArgs& a) {
@@ -62,10 +63,12 @@ void list_projects(const ProjectArgs& a) {
 
 void create_key(const ProjectArgs& a) {
   auto store = open_store(a);
-  auto key = server::auth::issue_api_key(*store, a.project);
+  auto key = server::auth::issue_api_key(*store, a.project, a.admin);
   if (!key) fail("unknown project '" + a.project + "'");
   if (a.json) {
-    std::cout << protocol::to_json(json::object{{"project", a.project}, {"api_key", key->api_key}, {"key_id", key->info.key_id}}) << "\n";
+    std::cout << protocol::to_json(json::object{{"project", a.project}, {"api_key", key->api_key},
+                                                {"key_id", key->info.key_id}, {"admin", a.admin}})
+              << "\n";
   } else {
     std::cout << "API key (shown once): " << key->api_key << "\nKey id: " << key->info.key_id << "\n";
   }
@@ -75,8 +78,10 @@ void list_keys(const ProjectArgs& a) {
   auto store = open_store(a);
   json::array out;
   for (const auto& k : store->list_api_keys(a.project)) {
-    if (a.json) out.push_back(json::object{{"key_id", k.key_id}, {"created_at", k.created_at}, {"revoked", k.revoked}});
-    else std::cout << k.key_id << "\t" << k.created_at << (k.revoked ? "\trevoked" : "") << "\n";
+    if (a.json)
+      out.push_back(json::object{{"key_id", k.key_id}, {"created_at", k.created_at}, {"revoked", k.revoked}, {"admin", k.admin}});
+    else
+      std::cout << k.key_id << "\t" << k.created_at << (k.admin ? "\tadmin" : "") << (k.revoked ? "\trevoked" : "") << "\n";
   }
   if (a.json) std::cout << protocol::to_json(json::value(out)) << "\n";
 }
@@ -115,6 +120,7 @@ void add_project_commands(CLI::App& app) {
   key->require_subcommand(1);
   auto* kcreate = key->add_subcommand("create", "Issue a new API key");
   kcreate->add_option("project", a->project, "Project id")->required();
+  kcreate->add_flag("--admin", a->admin, "An admin key: bypasses access rules (servers and operators only)");
   common(kcreate, *a);
   kcreate->callback([a] { create_key(*a); });
   auto* klist = key->add_subcommand("list", "List a project's keys (ids only)");

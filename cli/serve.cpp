@@ -73,7 +73,7 @@ int serve(const ServerConfig& config) {
     bus.publish(e);
   });
   // Declared before the HTTP server so that it outlives every socket.
-  server::realtime::RealtimeService realtime(store, bus, config);
+  server::realtime::RealtimeService realtime(store, bus, &jwt, config);
   api.set_room_directory(&realtime.rooms());
   server::net::HttpServer http(api, &realtime, config);
   std::string url = http.start();
@@ -83,6 +83,7 @@ int serve(const ServerConfig& config) {
   sigwait(&signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
   api.set_draining(true);
+  realtime.shutdown(std::chrono::seconds(2));  // 1001 to every socket; clients reconnect elsewhere
   http.stop();
   store.close();
   return 0;

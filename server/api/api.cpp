@@ -104,7 +104,10 @@ std::string metrics_text(const Metrics& m, const StoreStats& store) {
 bool route_collections(RequestContext& ctx, const std::vector<std::string>& seg, Respond& respond,
                        HttpResponse& out) {
   const std::string& m = ctx.request.method;
-  auto authed = [&] { ctx.project = authenticate_project(ctx.store, ctx.jwt, ctx.request); };
+  auto authed = [&] {
+    ctx.principal = authenticate_project(ctx.store, ctx.jwt, ctx.request);
+    ctx.project = ctx.principal.project;
+  };
   if (seg.size() == 1) {
     require(m, {"GET", "POST"}, "GET, POST");
     authed();
@@ -177,7 +180,7 @@ HttpResponse route_realtime(Store& store, const auth::JwtCodec& jwt, realtime::R
   const std::string& m = request.method;
   if (seg.size() == 2 && seg[1] == "rooms") {
     require(m, {"GET"}, "GET");
-    std::string project = authenticate_project(store, jwt, request);
+    std::string project = authenticate_project(store, jwt, request).project;
     return json_response(200, rooms ? rooms->rooms_json(project) : R"({"rooms":[],"total":0})");
   }
   bool ws_route = (seg.size() == 2 && seg[1] == "broadcast") ||
@@ -236,7 +239,7 @@ void Api::dispatch(HttpRequest& request, Respond& respond) {
 
   auto query = protocol::parse_query_string(t.query);
   if (!query) throw ApiError{400, "INVALID_QUERY", "Invalid query string encoding", {}, {}};
-  RequestContext ctx{store_, config_, metrics_, request, jwt_, blocking_, std::move(*query), {}, {}};
+  RequestContext ctx{store_, config_, metrics_, request, jwt_, blocking_, std::move(*query), {}, {}, {}};
   if (users) return route_users(ctx, seg, respond);
   HttpResponse out;
   if (!route_collections(ctx, seg, respond, out)) respond(std::move(out));

@@ -37,14 +37,25 @@ auth::TokenClaims verified_claims(Store& store, const auth::JwtCodec& jwt, std::
 
 }  // namespace
 
-std::string authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request) {
+auth::Principal authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request) {
   if (const std::string* key = request.header("x-api-key")) {
-    // A valid key makes the Authorization header irrelevant: the JS SDK attaches whatever token
-    // it has stored, possibly expired, to every request.
-    if (auto project = auth::project_for_api_key(store, trim(*key))) return *project;
-    throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
+    auto who = auth::principal_for_api_key(store, trim(*key));
+    if (!who) throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
+    // A valid key means the request never fails because of its token: the JS SDK attaches
+    // whatever token it has stored, possibly expired, to every request. A valid token of the
+    // key's project still says who the user is, for the access rules (docs/auth.md).
+    if (who->is_admin()) return *who;
+    if (auto token = bearer_token(request)) {
+      auto check = jwt.verify(*token);
+      if (check.status == auth::TokenStatus::ok && check.claims.project_id == who->project)
+        return auth::Principal{who->project, auth::Principal::Kind::user, check.claims.sub};
+    }
+    return *who;
   }
-  if (auto token = bearer_token(request)) return verified_claims(store, jwt, *token).project_id;
+  if (auto token = bearer_token(request)) {
+    auto claims = verified_claims(store, jwt, *token);
+    return auth::Principal{claims.project_id, auth::Principal::Kind::user, claims.sub};
+  }
   throw ApiError{401, "AUTH_REQUIRED", "Authentication required", {}, {}};
 }
 

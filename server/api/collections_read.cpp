@@ -46,19 +46,16 @@ void reject_populate(const RequestContext& ctx) {
       throw ApiError{400, "NOT_SUPPORTED", "populate is not supported by this server yet", {}, {}};
 }
 
-std::vector<Document> matching(std::vector<Document>&& docs, const protocol::Filter& filter) {
-  if (filter.empty()) return std::move(docs);
+// The documents of a snapshot that the principal may read and that match the filter.
+std::vector<Document> readable_matching(const RequestContext& ctx, auth::Rule read, CollectionSnapshot&& snap,
+                                        const protocol::Filter& filter) {
   std::vector<Document> out;
-  for (auto& d : docs)
-    if (filter.matches(protocol::DocumentFieldSource(d))) out.push_back(std::move(d));
+  for (std::size_t i = 0; i < snap.documents.size(); ++i) {
+    if (!auth::rule_allows(read, ctx.principal, snap.owners[i])) continue;
+    if (filter.empty() || filter.matches(protocol::DocumentFieldSource(snap.documents[i])))
+      out.push_back(std::move(snap.documents[i]));
+  }
   return out;
-}
-
-std::size_t count_matching(const std::vector<Document>& docs, const protocol::Filter& filter) {
-  if (filter.empty()) return docs.size();
-  std::size_t n = 0;
-  for (const auto& d : docs) n += filter.matches(protocol::DocumentFieldSource(d)) ? 1 : 0;
-  return n;
 }
 
 struct SortSpec {
@@ -154,8 +151,11 @@ HttpResponse list_documents(RequestContext& ctx) {
   auto selects = protocol::parse_select(values_of(ctx.query, "select"));
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_common());
 
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, false);
   auto snap = ctx.store.read_collection(ctx.project, ctx.collection);
-  auto docs = matching(std::move(snap.documents), filter);
+  std::uint64_t head_seq = snap.head_seq;
+  auto docs = readable_matching(ctx, rules.read, std::move(snap), filter);
   protocol::sort_documents(docs, sort.path, sort.order);
 
   std::string body = "[";
@@ -165,14 +165,19 @@ HttpResponse list_documents(RequestContext& ctx) {
     protocol::append_document_json(body, docs[i]);
   }
   body.push_back(']');
-  return with_seq(json_response(200, std::move(body)), snap.head_seq);
+  return with_seq(json_response(200, std::move(body)), head_seq);
 }
 
 HttpResponse get_document(RequestContext& ctx, const std::string& id) {
   reject_populate(ctx);
   auto selects = protocol::parse_select(values_of(ctx.query, "select"));
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, false);
   auto read = ctx.store.read_document(ctx.project, ctx.collection, id);
-  if (!read.document) throw ApiError{404, "NOT_FOUND", "Document not found", {}, {}};
+  // Another user's document under the owner rule is not found, not forbidden: existence is
+  // not disclosed.
+  if (!read.document || !auth::rule_allows(rules.read, ctx.principal, read.owner_id))
+    throw ApiError{404, "NOT_FOUND", "Document not found", {}, {}};
   if (!selects.empty()) read.document->data = protocol::project_select(read.document->data, selects);
   return with_seq(json_response(200, protocol::document_json(*read.document)), read.head_seq);
 }
@@ -180,8 +185,9 @@ HttpResponse get_document(RequestContext& ctx, const std::string& id) {
 HttpResponse count_documents(RequestContext& ctx) {
   reject_populate(ctx);
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_common());
-  auto snap = ctx.store.read_collection(ctx.project, ctx.collection);
-  std::size_t n = count_matching(snap.documents, filter);
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, false);
+  std::size_t n = readable_matching(ctx, rules.read, ctx.store.read_collection(ctx.project, ctx.collection), filter).size();
   return json_response(200, "{\"count\":" + std::to_string(n) + "}");
 }
 
@@ -202,12 +208,14 @@ HttpResponse aggregate_documents(RequestContext& ctx) {
     invalid_query("Invalid field '" + *field + "'");
   }
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_aggregate());
-  auto snap = ctx.store.read_collection(ctx.project, ctx.collection);
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, false);
+  auto docs = readable_matching(ctx, rules.read, ctx.store.read_collection(ctx.project, ctx.collection), protocol::Filter{});
   json::object out;
   out["collection"] = ctx.collection;
   out["field"] = *field;
   out["operation"] = *op;
-  out["result"] = aggregate(snap.documents, filter, path, *op);
+  out["result"] = aggregate(docs, filter, path, *op);
   return json_response(200, protocol::to_json(out));
 }
 

@@ -60,6 +60,9 @@ json::value& member(json::value& body, const char* name, json::kind kind, const 
   return *v;
 }
 
+// Documents created by a user are owned by that user (server metadata, see docs/auth.md).
+std::string new_owner(const RequestContext& ctx) { return ctx.principal.is_user() ? ctx.principal.user_id : ""; }
+
 void count_writes(Metrics& m, const WriteResult& r) {
   m.documents_written.fetch_add(r.documents.size(), std::memory_order_relaxed);
 }
@@ -67,10 +70,11 @@ void count_writes(Metrics& m, const WriteResult& r) {
 }  // namespace
 
 void create_document(RequestContext& ctx, Respond respond) {
+  require_admitted(ctx, collection_rules(ctx), true);
   json::value body = parse_body(ctx);
   json::object data = data_object(body, {"body"});
   check_document_size(ctx, data, {"body"});
-  CreateDocuments w{ctx.project, ctx.collection, {}};
+  CreateDocuments w{ctx.project, ctx.collection, {}, new_owner(ctx)};
   w.data.push_back(std::move(data));
   ctx.store.submit(std::move(w), [respond, &m = ctx.metrics](WriteResult r) {
     if (respond_failure(r, respond, false)) return;
@@ -80,10 +84,12 @@ void create_document(RequestContext& ctx, Respond respond) {
 }
 
 void update_document(RequestContext& ctx, const std::string& id, Respond respond) {
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, true);
   json::value body = parse_body(ctx);
   json::object patch = data_object(body, {"body"});
   check_document_size(ctx, patch, {"body"});
-  UpdateDocuments w{ctx.project, ctx.collection, {}, ctx.config.max_document_bytes};
+  UpdateDocuments w{ctx.project, ctx.collection, {}, ctx.config.max_document_bytes, required_owner(ctx, rules)};
   w.patches.emplace_back(id, std::move(patch));
   ctx.store.submit(std::move(w), [respond, &m = ctx.metrics](WriteResult r) {
     if (respond_failure(r, respond, false)) return;
@@ -93,7 +99,9 @@ void update_document(RequestContext& ctx, const std::string& id, Respond respond
 }
 
 void delete_document(RequestContext& ctx, const std::string& id, Respond respond) {
-  DeleteDocuments w{ctx.project, ctx.collection, {id}, true};
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, true);
+  DeleteDocuments w{ctx.project, ctx.collection, {id}, true, required_owner(ctx, rules)};
   ctx.store.submit(std::move(w), [respond, id, &m = ctx.metrics](WriteResult r) {
     if (respond_failure(r, respond, false)) return;
     count_writes(m, r);
@@ -103,10 +111,11 @@ void delete_document(RequestContext& ctx, const std::string& id, Respond respond
 }
 
 void batch_create(RequestContext& ctx, Respond respond) {
+  require_admitted(ctx, collection_rules(ctx), true);
   json::value body = parse_body(ctx);
   json::array& docs = member(body, "documents", json::kind::array, "an array").get_array();
   check_batch_size(ctx, docs.size());
-  CreateDocuments w{ctx.project, ctx.collection, {}};
+  CreateDocuments w{ctx.project, ctx.collection, {}, new_owner(ctx)};
   for (std::size_t i = 0; i < docs.size(); ++i) {
     json::array loc{"body", "documents", i};
     w.data.push_back(data_object(docs[i], loc));
@@ -120,10 +129,12 @@ void batch_create(RequestContext& ctx, Respond respond) {
 }
 
 void batch_update(RequestContext& ctx, Respond respond) {
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, true);
   json::value body = parse_body(ctx);
   json::object& updates = member(body, "updates", json::kind::object, "an object").get_object();
   check_batch_size(ctx, updates.size());
-  UpdateDocuments w{ctx.project, ctx.collection, {}, ctx.config.max_document_bytes};
+  UpdateDocuments w{ctx.project, ctx.collection, {}, ctx.config.max_document_bytes, required_owner(ctx, rules)};
   for (auto& m : updates) {
     json::array loc{"body", "updates", m.key()};
     w.patches.emplace_back(std::string(m.key()), data_object(m.value(), loc));
@@ -137,10 +148,12 @@ void batch_update(RequestContext& ctx, Respond respond) {
 }
 
 void batch_delete(RequestContext& ctx, Respond respond) {
+  auto rules = collection_rules(ctx);
+  require_admitted(ctx, rules, true);
   json::value body = parse_body(ctx);
   json::array& ids = member(body, "document_ids", json::kind::array, "an array of strings").get_array();
   check_batch_size(ctx, ids.size());
-  DeleteDocuments w{ctx.project, ctx.collection, {}, false};
+  DeleteDocuments w{ctx.project, ctx.collection, {}, false, required_owner(ctx, rules)};
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (!ids[i].is_string()) throw validation_error("document id must be a string", {"body", "document_ids", i});
     w.ids.emplace_back(ids[i].get_string());

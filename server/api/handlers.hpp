@@ -3,6 +3,7 @@
 #include "api/api.hpp"
 #include "api/api_error.hpp"
 #include "api/blocking_pool.hpp"
+#include "auth/access_rules.hpp"
 #include "auth/jwt.hpp"
 
 #include <cocobase/protocol/json.hpp>
@@ -20,14 +21,15 @@ struct RequestContext {
   const auth::JwtCodec& jwt;
   BlockingPool& blocking;
   protocol::QueryPairs query;
-  std::string project;     // set by authenticate_project
+  std::string project;     // set by the authenticate_* functions
+  auth::Principal principal;  // collections routes: who asks (access rules)
   std::string collection;  // validated collection name, when the route has one
 };
 
 // The auth classes of PROTOCOL 1.5. Throw ApiError (401, or 403 for a token where only a key
 // will do).
 // "project": an API key, or (without an x-api-key header) a user token.
-std::string authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request);
+auth::Principal authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request);
 // "key": an API key only. token_only_is_forbidden: a token alone gets 403 (user listing).
 std::string authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden);
 // "user": a user token whose user still exists; x-api-key is ignored.
@@ -39,6 +41,13 @@ protocol::json::value parse_body(const RequestContext& ctx);
 protocol::json::object data_object(protocol::json::value& v, protocol::json::array loc);
 void check_document_size(const RequestContext& ctx, const protocol::json::object& data,
                          const protocol::json::array& loc);
+
+// Access rules of ctx.collection (api/access.cpp). Throws 403 FORBIDDEN when the principal
+// may not use the collection at all for reading (write=false) or writing (write=true).
+auth::CollectionRules collection_rules(const RequestContext& ctx);
+void require_admitted(const RequestContext& ctx, const auth::CollectionRules& rules, bool write);
+// For writes under the owner rule: the owner a document must have (nullopt: any).
+std::optional<std::string> required_owner(const RequestContext& ctx, const auth::CollectionRules& rules);
 
 // Reads: respond synchronously.
 HttpResponse list_documents(RequestContext& ctx);

@@ -40,7 +40,7 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
       : ws_(std::move(stream)), route_(std::move(route)), service_(service), config_(config),
         auth_timer_(ws_.get_executor()), keepalive_timer_(ws_.get_executor()) {}
 
-  ~WsSession() override { service_.release_connection(); }
+  ~WsSession() override { service_.release_connection(this); }
 
   void run(http::request<http::string_body> req) {
     beast::get_lowest_layer(ws_).expires_never();  // the websocket timeout option takes over

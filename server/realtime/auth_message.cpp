@@ -32,7 +32,8 @@ std::optional<std::string> string_member(const json::object& o, const char* name
 
 }  // namespace
 
-std::variant<AuthMessage, WsError> authenticate(std::string_view text, Store& store, std::size_t max_json_depth) {
+std::variant<AuthMessage, WsError> authenticate(std::string_view text, Store& store, const auth::JwtCodec* jwt,
+                                                std::size_t max_json_depth) {
   json::value v;
   try {
     v = protocol::parse_json(text, {max_json_depth});
@@ -66,9 +67,18 @@ std::variant<AuthMessage, WsError> authenticate(std::string_view text, Store& st
     }
     m.project = std::move(*project);
   }
-  // App-user JWTs (8d) are not issued by this server yet, so no token can be valid; it is
-  // refused even beside a valid key, as 8d requires.
-  if (has_token) return WsError{"INVALID_TOKEN", {}};
+  if (!has_token) return m;
+  // 8d: a bad token closes even beside a valid key (only libcocobase sends tokens on sockets,
+  // and it sends fresh ones).
+  if (!jwt || token->size() > auth::kMaxTokenBytes) return WsError{"INVALID_TOKEN", {}};
+  auth::TokenCheck check = jwt->verify(*token);
+  if (check.status == auth::TokenStatus::invalid || !store.project_exists(check.claims.project_id))
+    return WsError{"INVALID_TOKEN", {}};
+  if (check.status == auth::TokenStatus::expired) return WsError{"TOKEN_EXPIRED", {}};
+  if (has_key && m.project != check.claims.project_id) return WsError{"PROJECT_MISMATCH", {}};
+  m.project = check.claims.project_id;
+  m.user_id = check.claims.sub;
+  m.user_name = check.claims.name.empty() ? check.claims.sub : check.claims.name;
   return m;
 }
 

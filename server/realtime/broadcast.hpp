@@ -33,9 +33,9 @@ class BroadcastRegistry {
 
 class BroadcastSession final : public SessionBase {
  public:
-  BroadcastSession(Store& store, const ServerConfig& config, BroadcastRegistry& registry, Connection& self,
+  BroadcastSession(const SessionDeps& deps, BroadcastRegistry& registry, Connection& self,
                    std::weak_ptr<Connection> weak)
-      : SessionBase(store, config, self, std::move(weak)), registry_(registry) {}
+      : SessionBase(deps, self, std::move(weak)), registry_(registry) {}
 
   void on_open() override {}
   void on_closed() override;

@@ -3,30 +3,57 @@
 #include "realtime/room_session.hpp"
 #include "realtime/watch_session.hpp"
 
+#include <thread>
+#include <vector>
+
 namespace cocobase::server::realtime {
 
-RealtimeService::RealtimeService(Store& store, EventBus& bus, const ServerConfig& config)
-    : store_(store), config_(config), hub_(bus, config), rooms_(config) {}
+RealtimeService::RealtimeService(Store& store, EventBus& bus, const auth::JwtCodec* jwt, const ServerConfig& config)
+    : deps_{store, jwt, config}, hub_(bus, config), rooms_(config) {}
 
 std::unique_ptr<Session> RealtimeService::open(const Route& route, Connection& self, std::weak_ptr<Connection> weak) {
+  {
+    std::lock_guard lock(open_mutex_);
+    open_.emplace(&self, weak);
+  }
   switch (route.endpoint) {
     case Endpoint::collection:
-      return std::make_unique<WatchSession>(store_, config_, hub_, route.param, self, std::move(weak));
+      return std::make_unique<WatchSession>(deps_, hub_, route.param, self, std::move(weak));
     case Endpoint::broadcast:
-      return std::make_unique<BroadcastSession>(store_, config_, broadcast_, self, std::move(weak));
+      return std::make_unique<BroadcastSession>(deps_, broadcast_, self, std::move(weak));
     case Endpoint::room:
-      return std::make_unique<RoomSession>(store_, config_, rooms_, route.param, self, std::move(weak));
+      return std::make_unique<RoomSession>(deps_, rooms_, route.param, self, std::move(weak));
   }
   return nullptr;
 }
 
 bool RealtimeService::try_acquire_connection() {
   std::size_t n = connections_.fetch_add(1, std::memory_order_relaxed);
-  if (n < config_.ws_max_connections) return true;
+  if (n < deps_.config.ws_max_connections) return true;
   connections_.fetch_sub(1, std::memory_order_relaxed);
   return false;
 }
 
-void RealtimeService::release_connection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+void RealtimeService::release_connection(const Connection* c) {
+  {
+    std::lock_guard lock(open_mutex_);
+    open_.erase(c);
+  }
+  connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void RealtimeService::shutdown(std::chrono::milliseconds wait) {
+  std::vector<std::shared_ptr<Connection>> all;
+  {
+    std::lock_guard lock(open_mutex_);
+    for (auto& [_, weak] : open_)
+      if (auto c = weak.lock()) all.push_back(std::move(c));
+  }
+  for (auto& c : all) c->close(kCloseGoingAway, "");
+  all.clear();
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
 
 }  // namespace cocobase::server::realtime

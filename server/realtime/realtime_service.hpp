@@ -11,30 +11,40 @@
 #include "store/store.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 namespace cocobase::server::realtime {
 
 class RealtimeService {
  public:
-  RealtimeService(Store& store, EventBus& bus, const ServerConfig& config);
+  // `jwt` may be null (tokens are then refused); it must outlive the service.
+  RealtimeService(Store& store, EventBus& bus, const auth::JwtCodec* jwt, const ServerConfig& config);
 
   // The logic for one upgraded socket. `self` owns the returned session and outlives it.
   std::unique_ptr<Session> open(const Route& route, Connection& self, std::weak_ptr<Connection> weak);
 
-  // --ws-max-connections: false when the upgrade must be refused (429).
+  // --ws-max-connections: false when the upgrade must be refused (429). Every successful
+  // acquire is matched by one release (from the socket's destructor).
   bool try_acquire_connection();
-  void release_connection();
+  void release_connection(const Connection* c);
+
+  // Closes every open socket with 1001 (going away) and waits until they are gone or `wait`
+  // has passed. For shutdown, while the I/O threads still run.
+  void shutdown(std::chrono::milliseconds wait);
 
   RoomDirectory& rooms() { return rooms_; }
 
  private:
-  Store& store_;
-  const ServerConfig& config_;
+  SessionDeps deps_;
   WatchHub hub_;
   BroadcastRegistry broadcast_;
   RoomRegistry rooms_;
   std::atomic<std::size_t> connections_{0};
+  std::mutex open_mutex_;
+  std::unordered_map<const Connection*, std::weak_ptr<Connection>> open_;  // for shutdown()
 };
 
 }  // namespace cocobase::server::realtime

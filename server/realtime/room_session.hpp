@@ -7,9 +7,9 @@ namespace cocobase::server::realtime {
 
 class RoomSession final : public SessionBase {
  public:
-  RoomSession(Store& store, const ServerConfig& config, RoomRegistry& rooms, std::string room_id, Connection& self,
+  RoomSession(const SessionDeps& deps, RoomRegistry& rooms, std::string room_id, Connection& self,
               std::weak_ptr<Connection> weak)
-      : SessionBase(store, config, self, std::move(weak)), rooms_(rooms), room_id_(std::move(room_id)) {}
+      : SessionBase(deps, self, std::move(weak)), rooms_(rooms), room_id_(std::move(room_id)) {}
 
   void on_open() override;
   void on_closed() override;

@@ -19,7 +19,7 @@ void SessionBase::on_auth_timeout() {
 void SessionBase::on_message(std::string text) {
   if (done_) return;
   if (authenticated_) return on_client_text(text);
-  auto outcome = authenticate(text, store_, config_.max_json_depth);
+  auto outcome = authenticate(text, store_, jwt_, config_.max_json_depth);
   if (auto* e = std::get_if<WsError>(&outcome)) return fail(std::move(*e));
   authenticated_ = true;
   tokens_ = config_.ws_rate_burst;

@@ -13,6 +13,13 @@
 
 namespace cocobase::server::realtime {
 
+// What every session needs from the server; owned by RealtimeService.
+struct SessionDeps {
+  Store& store;
+  const auth::JwtCodec* jwt;  // null: tokens are refused
+  const ServerConfig& config;
+};
+
 class SessionBase : public Session {
  public:
   void on_message(std::string text) final;
@@ -21,8 +28,8 @@ class SessionBase : public Session {
  protected:
   // `self` owns this session and outlives it; `weak` is what registries keep (never a strong
   // reference, so that no registry keeps a closed socket alive).
-  SessionBase(Store& store, const ServerConfig& config, Connection& self, std::weak_ptr<Connection> weak)
-      : store_(store), config_(config), conn_(self), weak_(std::move(weak)) {}
+  SessionBase(const SessionDeps& deps, Connection& self, std::weak_ptr<Connection> weak)
+      : store_(deps.store), jwt_(deps.jwt), config_(deps.config), conn_(self), weak_(std::move(weak)) {}
 
   // Step 7 of 5.1.4 and registration; sends the confirmation or an error that closes.
   virtual void on_authenticated(AuthMessage& auth) = 0;
@@ -34,6 +41,7 @@ class SessionBase : public Session {
   void send(std::string text) { conn_.send(make_frame(std::move(text))); }
 
   Store& store_;
+  const auth::JwtCodec* jwt_;
   const ServerConfig& config_;
   Connection& conn_;
   std::weak_ptr<Connection> weak_;

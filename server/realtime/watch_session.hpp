@@ -7,9 +7,9 @@ namespace cocobase::server::realtime {
 
 class WatchSession final : public SessionBase {
  public:
-  WatchSession(Store& store, const ServerConfig& config, WatchHub& hub, std::string collection, Connection& self,
+  WatchSession(const SessionDeps& deps, WatchHub& hub, std::string collection, Connection& self,
                std::weak_ptr<Connection> weak)
-      : SessionBase(store, config, self, std::move(weak)), hub_(hub), collection_(std::move(collection)) {}
+      : SessionBase(deps, self, std::move(weak)), hub_(hub), collection_(std::move(collection)) {}
 
   void on_open() override;
   void on_closed() override;

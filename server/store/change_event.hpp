@@ -21,6 +21,7 @@ struct ChangeEvent {
   std::optional<protocol::json::object> old_data;   // updates only
   std::string old_updated_at;                       // updates only
   std::int64_t committed_unix_ms = 0;
+  std::string owner_id;  // the document's creating user, or "" (access rules)
 };
 
 // Events are immutable once published and shared by every consumer.

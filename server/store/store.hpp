@@ -26,11 +26,20 @@ struct CollectionInfo {
 struct CollectionSnapshot {
   std::uint64_t head_seq = 0;
   std::vector<protocol::Document> documents;
+  std::vector<std::string> owners;  // parallel to documents: the creating user's id, or ""
 };
 
 struct DocumentRead {
   std::uint64_t head_seq = 0;
   std::optional<protocol::Document> document;
+  std::string owner_id;
+};
+
+// A collection's access rules as stored (names as in docs/auth.md; auth/ interprets them).
+struct StoredRules {
+  std::string collection;
+  std::string read = "public";
+  std::string write = "public";
 };
 
 // Change-log entries after a seq, with the bounds of the retained log (PROTOCOL 8a).
@@ -51,6 +60,7 @@ struct ApiKeyInfo {
   std::string project;
   std::string created_at;
   bool revoked = false;
+  bool admin = false;  // admin keys bypass access rules; never for client apps
 };
 
 // What the store keeps of a key: never the key itself, only its hash (auth/api_keys.hpp).
@@ -61,9 +71,12 @@ struct StoredApiKey {
 
 // --- writes -------------------------------------------------------------------------------
 
+// The document's owner is server metadata, never part of the Document shape: a client cannot
+// set or forge it.
 struct CreateDocuments {
   std::string project, collection;
   std::vector<protocol::json::object> data;
+  std::string owner_id;  // the creating user, or ""
 };
 struct UpdateDocuments {
   std::string project, collection;
@@ -71,11 +84,14 @@ struct UpdateDocuments {
   // The merged data of a document may not serialize larger than this (0 = no limit): the
   // patch alone can be small while the merge makes the document too large.
   std::size_t max_data_bytes = 0;
+  // When set, a document with another owner counts as missing (owner access rule).
+  std::optional<std::string> required_owner;
 };
 struct DeleteDocuments {
   std::string project, collection;
   std::vector<std::string> ids;
   bool missing_is_error = false;  // single DELETE: 404; batch: skipped
+  std::optional<std::string> required_owner;  // as in UpdateDocuments
 };
 struct CreateCollection {
   std::string project, collection;
@@ -153,6 +169,11 @@ class Store {
   virtual std::optional<UserRecord> user_by_id(const std::string& project, const std::string& id) = 0;
   virtual std::optional<UserRecord> user_by_email(const std::string& project, const std::string& email) = 0;
   virtual std::vector<UserRecord> list_users(const std::string& project) = 0;
+
+  // Access rules per collection (absent: public/public).
+  virtual StoredRules get_rules(const std::string& project, const std::string& collection) = 0;
+  virtual void set_rules(const std::string& project, const StoredRules& rules) = 0;
+  virtual std::vector<StoredRules> list_rules(const std::string& project) = 0;
 
   // A server-wide setting kept in the store (e.g. the JWT secret), or nullopt.
   virtual std::optional<std::string> get_setting(const std::string& key) = 0;

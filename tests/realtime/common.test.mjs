@@ -218,3 +218,15 @@ test('--ws-max-connections refuses the upgrade over the limit', async () => {
   await a3.c.close();
   await s2.stop();
 });
+
+test('shutdown closes every socket with 1001 (going away) and exits cleanly', async () => {
+  const s2 = await startServer();
+  const { c } = await connectAuthed(s2.url, '/realtime/collections/users', { api_key: s2.apiKey });
+  const { c: b } = await connectAuthed(s2.url, '/realtime/broadcast', { api_key: s2.apiKey });
+  const stopped = s2.stop();
+  assert.equal((await withTimeout(c.closed, 5000, 'close')).code, 1001);
+  assert.equal((await withTimeout(b.closed, 5000, 'close')).code, 1001);
+  const r = await stopped;
+  assert.equal(r.forced, false);
+  assert.equal(r.code, 0);
+});

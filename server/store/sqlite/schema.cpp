@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS api_keys(
   project TEXT NOT NULL REFERENCES projects(id),
   hash BLOB NOT NULL,
   created_at TEXT NOT NULL,
-  revoked_at TEXT);
+  revoked_at TEXT,
+  admin INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS collections(
   project TEXT NOT NULL,
   name TEXT NOT NULL,
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS documents(
   data TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
+  owner_id TEXT NOT NULL DEFAULT '',
   UNIQUE(project, collection, id));
 CREATE TABLE IF NOT EXISTS changelog(
   project TEXT NOT NULL,
@@ -43,7 +45,14 @@ CREATE TABLE IF NOT EXISTS changelog(
   old_data TEXT,
   old_updated_at TEXT,
   committed_ms INTEGER NOT NULL,
+  owner_id TEXT NOT NULL DEFAULT '',
   UNIQUE(project, collection, seq));
+CREATE TABLE IF NOT EXISTS rules(
+  project TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  read_rule TEXT NOT NULL,
+  write_rule TEXT NOT NULL,
+  PRIMARY KEY(project, collection));
 CREATE TABLE IF NOT EXISTS users(
   project TEXT NOT NULL,
   id TEXT NOT NULL,

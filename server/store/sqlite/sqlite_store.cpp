@@ -206,9 +206,12 @@ CollectionSnapshot SqliteStore::read_collection(const std::string& project, cons
     collection_id = st.text(0);
     snap.head_seq = static_cast<std::uint64_t>(st.integer(1));
   }
-  auto st = c->prepare("SELECT id, data, created_at, updated_at FROM documents WHERE project=? AND collection=?");
+  auto st = c->prepare("SELECT id, data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=?");
   st.bind(1, project).bind(2, collection);
-  while (st.step()) snap.documents.push_back(row_to_document(st, collection, collection_id));
+  while (st.step()) {
+    snap.documents.push_back(row_to_document(st, collection, collection_id));
+    snap.owners.emplace_back(st.text(4));
+  }
   return snap;
 }
 
@@ -225,9 +228,13 @@ DocumentRead SqliteStore::read_document(const std::string& project, const std::s
     collection_id = st.text(0);
     r.head_seq = static_cast<std::uint64_t>(st.integer(1));
   }
-  auto st = c->prepare("SELECT id, data, created_at, updated_at FROM documents WHERE project=? AND collection=? AND id=?");
+  auto st = c->prepare(
+      "SELECT id, data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=? AND id=?");
   st.bind(1, project).bind(2, collection).bind(3, id);
-  if (st.step()) r.document = row_to_document(st, collection, collection_id);
+  if (st.step()) {
+    r.document = row_to_document(st, collection, collection_id);
+    r.owner_id = st.text(4);
+  }
   return r;
 }
 
@@ -271,7 +278,7 @@ ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std:
     r.floor_seq = static_cast<std::uint64_t>(st.integer(2));
   }
   auto st = c->prepare(
-      "SELECT seq, kind, doc_id, data, created_at, updated_at, old_data, old_updated_at, committed_ms"
+      "SELECT seq, kind, doc_id, data, created_at, updated_at, old_data, old_updated_at, committed_ms, owner_id"
       " FROM changelog WHERE project=? AND collection=? AND seq>? ORDER BY seq LIMIT ?");
   st.bind(1, project).bind(2, collection).bind(3, static_cast<std::int64_t>(after_seq))
       .bind(4, static_cast<std::int64_t>(max_events));
@@ -291,6 +298,7 @@ ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std:
       e->old_updated_at = st.text(7);
     }
     e->committed_unix_ms = st.integer(8);
+    e->owner_id = st.text(9);
     r.events.push_back(std::move(e));
   }
   return r;
@@ -326,11 +334,12 @@ std::vector<StoredApiKey> SqliteStore::api_keys_with_id(const std::string& key_i
   // Hot path (every request): a pooled reader, so this never waits for the admin connection.
   auto c = lease_reader();
   std::vector<StoredApiKey> out;
-  auto st = c->prepare("SELECT project, hash, created_at, revoked_at IS NOT NULL FROM api_keys WHERE key_id=?");
+  auto st = c->prepare("SELECT project, hash, created_at, revoked_at IS NOT NULL, admin FROM api_keys WHERE key_id=?");
   st.bind(1, key_id);
   while (st.step())
-    out.push_back(StoredApiKey{ApiKeyInfo{key_id, std::string(st.text(0)), std::string(st.text(2)), st.integer(3) != 0},
-                               std::string(st.blob(1))});
+    out.push_back(StoredApiKey{
+        ApiKeyInfo{key_id, std::string(st.text(0)), std::string(st.text(2)), st.integer(3) != 0, st.integer(4) != 0},
+        std::string(st.blob(1))});
   return out;
 }
 
@@ -343,8 +352,9 @@ bool SqliteStore::insert_api_key(const StoredApiKey& key) {
     if (!st.step()) return false;
   }
   auto st = admin_conn_->prepare(
-      "INSERT INTO api_keys(key_id, project, hash, created_at) VALUES(?,?,?,?) ON CONFLICT DO NOTHING");
-  st.bind(1, key.info.key_id).bind(2, key.info.project).bind_blob(3, key.hash).bind(4, key.info.created_at).run();
+      "INSERT INTO api_keys(key_id, project, hash, created_at, admin) VALUES(?,?,?,?,?) ON CONFLICT DO NOTHING");
+  st.bind(1, key.info.key_id).bind(2, key.info.project).bind_blob(3, key.hash).bind(4, key.info.created_at)
+      .bind(5, std::int64_t{key.info.admin}).run();
   if (admin_conn_->changes() == 0) return false;
   txn.commit();
   return true;
@@ -354,9 +364,10 @@ std::vector<ApiKeyInfo> SqliteStore::list_api_keys(const std::string& project) {
   std::lock_guard lock(admin_mutex_);
   std::vector<ApiKeyInfo> out;
   auto st = admin_conn_->prepare(
-      "SELECT key_id, created_at, revoked_at IS NOT NULL FROM api_keys WHERE project=? ORDER BY created_at, key_id");
+      "SELECT key_id, created_at, revoked_at IS NOT NULL, admin FROM api_keys WHERE project=? ORDER BY created_at, key_id");
   st.bind(1, project);
-  while (st.step()) out.push_back(ApiKeyInfo{std::string(st.text(0)), project, std::string(st.text(1)), st.integer(2) != 0});
+  while (st.step())
+    out.push_back(ApiKeyInfo{std::string(st.text(0)), project, std::string(st.text(1)), st.integer(2) != 0, st.integer(3) != 0});
   return out;
 }
 
@@ -365,6 +376,37 @@ bool SqliteStore::revoke_api_key(const std::string& project, const std::string& 
   admin_conn_->prepare("UPDATE api_keys SET revoked_at=? WHERE project=? AND key_id=? AND revoked_at IS NULL")
       .bind(1, protocol::now_timestamp()).bind(2, project).bind(3, key_id).run();
   return admin_conn_->changes() > 0;
+}
+
+StoredRules SqliteStore::get_rules(const std::string& project, const std::string& collection) {
+  // Every request reads this: a pooled reader, so it never waits for the admin connection.
+  auto c = lease_reader();
+  StoredRules r;
+  r.collection = collection;
+  auto st = c->prepare("SELECT read_rule, write_rule FROM rules WHERE project=? AND collection=?");
+  st.bind(1, project).bind(2, collection);
+  if (st.step()) {
+    r.read = st.text(0);
+    r.write = st.text(1);
+  }
+  return r;
+}
+
+void SqliteStore::set_rules(const std::string& project, const StoredRules& r) {
+  std::lock_guard lock(admin_mutex_);
+  admin_conn_->prepare("INSERT INTO rules(project, collection, read_rule, write_rule) VALUES(?,?,?,?)"
+                       " ON CONFLICT(project, collection) DO UPDATE SET read_rule=excluded.read_rule,"
+                       " write_rule=excluded.write_rule")
+      .bind(1, project).bind(2, r.collection).bind(3, r.read).bind(4, r.write).run();
+}
+
+std::vector<StoredRules> SqliteStore::list_rules(const std::string& project) {
+  std::lock_guard lock(admin_mutex_);
+  std::vector<StoredRules> out;
+  auto st = admin_conn_->prepare("SELECT collection, read_rule, write_rule FROM rules WHERE project=? ORDER BY collection");
+  st.bind(1, project);
+  while (st.step()) out.push_back(StoredRules{std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2))});
+  return out;
 }
 
 std::optional<std::string> SqliteStore::get_setting(const std::string& key) {

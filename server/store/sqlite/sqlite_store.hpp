@@ -55,6 +55,9 @@ class SqliteStore final : public Store {
   std::optional<UserRecord> user_by_id(const std::string& project, const std::string& id) override;
   std::optional<UserRecord> user_by_email(const std::string& project, const std::string& email) override;
   std::vector<UserRecord> list_users(const std::string& project) override;
+  StoredRules get_rules(const std::string& project, const std::string& collection) override;
+  void set_rules(const std::string& project, const StoredRules& rules) override;
+  std::vector<StoredRules> list_rules(const std::string& project) override;
   std::optional<std::string> get_setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 

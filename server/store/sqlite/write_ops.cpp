@@ -37,13 +37,13 @@ void store_head(Connection& c, const std::string& project, const std::string& na
 void append_changelog(Connection& c, const ChangeEvent& e, const std::string& data_json) {
   auto st = c.prepare(
       "INSERT INTO changelog(project, collection, seq, kind, doc_id, data, created_at, updated_at,"
-      " old_data, old_updated_at, committed_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+      " old_data, old_updated_at, committed_ms, owner_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   st.bind(1, e.project).bind(2, e.document.collection).bind(3, static_cast<std::int64_t>(e.seq))
       .bind(4, static_cast<std::int64_t>(e.kind)).bind(5, e.document.id).bind(6, data_json)
       .bind(7, e.document.created_at).bind(8, e.document.updated_at);
   if (e.old_data) st.bind(9, protocol::to_json(*e.old_data)).bind(10, e.old_updated_at);
   else st.bind_null(9).bind_null(10);
-  st.bind(11, e.committed_unix_ms).run();
+  st.bind(11, e.committed_unix_ms).bind(12, e.owner_id).run();
 }
 
 std::shared_ptr<ChangeEvent> new_event(const std::string& project, ChangeKind kind, std::uint64_t seq,
@@ -56,12 +56,17 @@ std::shared_ptr<ChangeEvent> new_event(const std::string& project, ChangeKind ki
   return e;
 }
 
+// The document, or nullopt when missing or (with required_owner) owned by someone else.
 std::optional<protocol::Document> load_document(Connection& c, const std::string& project,
                                                 const std::string& collection, const CollectionRow& col,
-                                                const std::string& id) {
-  auto st = c.prepare("SELECT data, created_at, updated_at FROM documents WHERE project=? AND collection=? AND id=?");
+                                                const std::string& id, const std::optional<std::string>& required_owner,
+                                                std::string& owner_out) {
+  auto st = c.prepare(
+      "SELECT data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=? AND id=?");
   st.bind(1, project).bind(2, collection).bind(3, id);
   if (!st.step()) return std::nullopt;
+  owner_out = st.text(3);
+  if (required_owner && *required_owner != owner_out) return std::nullopt;
   protocol::Document d;
   d.id = id;
   d.collection = collection;
@@ -84,6 +89,7 @@ WriteResult create_documents(Connection& c, const CreateDocuments& w, std::vecto
   CollectionRow col = ensure_collection(c, w.project, w.collection, now);
   for (const auto& data : w.data) {
     auto e = new_event(w.project, ChangeKind::create, ++col.head_seq, now_ms);
+    e->owner_id = w.owner_id;
     protocol::Document& d = e->document;
     d.id = protocol::new_uuid_v4();
     d.collection = w.collection;
@@ -91,8 +97,9 @@ WriteResult create_documents(Connection& c, const CreateDocuments& w, std::vecto
     d.data = data;
     d.created_at = d.updated_at = now;
     std::string data_json = protocol::to_json(d.data);
-    c.prepare("INSERT INTO documents(project, collection, id, data, created_at, updated_at) VALUES(?,?,?,?,?,?)")
-        .bind(1, w.project).bind(2, w.collection).bind(3, d.id).bind(4, data_json).bind(5, now).bind(6, now).run();
+    c.prepare("INSERT INTO documents(project, collection, id, data, created_at, updated_at, owner_id) VALUES(?,?,?,?,?,?,?)")
+        .bind(1, w.project).bind(2, w.collection).bind(3, d.id).bind(4, data_json).bind(5, now).bind(6, now)
+        .bind(7, w.owner_id).run();
     append_changelog(c, *e, data_json);
     r.documents.push_back(d);
     events.push_back(std::move(e));
@@ -116,9 +123,11 @@ WriteResult update_documents(Connection& c, const UpdateDocuments& w, std::vecto
   std::string now = protocol::now_timestamp();
   std::int64_t now_ms = protocol::now_unix_ms();
   for (const auto& [id, patch] : w.patches) {
-    auto before = load_document(c, w.project, w.collection, *col, id);
+    std::string owner;
+    auto before = load_document(c, w.project, w.collection, *col, id, w.required_owner, owner);
     if (!before) return not_found(id);
     auto e = new_event(w.project, ChangeKind::update, ++col->head_seq, now_ms);
+    e->owner_id = owner;
     e->old_data = before->data;
     e->old_updated_at = before->updated_at;
     protocol::Document& d = e->document;
@@ -153,12 +162,14 @@ WriteResult delete_documents(Connection& c, const DeleteDocuments& w, std::vecto
   }
   std::int64_t now_ms = protocol::now_unix_ms();
   for (const auto& id : w.ids) {
-    auto before = load_document(c, w.project, w.collection, *col, id);
+    std::string owner;
+    auto before = load_document(c, w.project, w.collection, *col, id, w.required_owner, owner);
     if (!before) {
       if (w.missing_is_error) return not_found(id);
       continue;
     }
     auto e = new_event(w.project, ChangeKind::del, ++col->head_seq, now_ms);
+    e->owner_id = owner;
     e->document = std::move(*before);
     c.prepare("DELETE FROM documents WHERE project=? AND collection=? AND id=?")
         .bind(1, w.project).bind(2, w.collection).bind(3, id).run();

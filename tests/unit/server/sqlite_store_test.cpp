@@ -37,7 +37,7 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   WriteResult create(const std::string& collection, std::vector<json::object> data) {
-    return write(CreateDocuments{"p", collection, std::move(data)});
+    return write(CreateDocuments{"p", collection, std::move(data), ""});
   }
 
   std::vector<ChangeEventPtr> events() {
@@ -57,11 +57,11 @@ TEST_F(SqliteStoreTest, WritesGetDenseSeqsAndEventsAfterCommit) {
   ASSERT_EQ(c.documents.size(), 2u);
   EXPECT_EQ(c.seq, 2u);
   auto id = c.documents[0].id;
-  auto u = write(UpdateDocuments{"p", "users", {{id, {{"age", 3}}}}});
+  auto u = write(UpdateDocuments{"p", "users", {{id, {{"age", 3}}}}, 0, std::nullopt});
   ASSERT_EQ(u.status, WriteStatus::ok);
   EXPECT_EQ(u.seq, 3u);
   EXPECT_EQ(protocol::to_json(u.documents[0].data), R"({"name":"a","age":3})");
-  auto d = write(DeleteDocuments{"p", "users", {id}, true});
+  auto d = write(DeleteDocuments{"p", "users", {id}, true, std::nullopt});
   EXPECT_EQ(d.seq, 4u);
 
   auto ev = events();
@@ -79,7 +79,7 @@ TEST_F(SqliteStoreTest, FailedWriteRollsBackAloneAndConsumesNoSeq) {
   create("c", {{{"n", 1}}});
   auto existing = store_->read_collection("p", "c").documents.at(0).id;
   // A batch update naming a missing id changes nothing, not even the existing document.
-  auto r = write(UpdateDocuments{"p", "c", {{existing, {{"n", 2}}}, {"missing", {{"n", 3}}}}});
+  auto r = write(UpdateDocuments{"p", "c", {{existing, {{"n", 2}}}, {"missing", {{"n", 3}}}}, 0, std::nullopt});
   EXPECT_EQ(r.status, WriteStatus::not_found);
   EXPECT_EQ(r.missing_id, "missing");
   auto snap = store_->read_collection("p", "c");
@@ -135,11 +135,11 @@ TEST_F(SqliteStoreTest, ChangeLogReplaysAndPrunesByCount) {
 }
 
 TEST_F(SqliteStoreTest, ProjectsAreIsolated) {
-  write(CreateDocuments{"a", "c", {{{"x", 1}}}});
-  auto b = write(CreateDocuments{"b", "c", {{{"x", 2}}}});
+  write(CreateDocuments{"a", "c", {{{"x", 1}}}, ""});
+  auto b = write(CreateDocuments{"b", "c", {{{"x", 2}}}, ""});
   auto id_b = b.documents.at(0).id;
   EXPECT_FALSE(store_->read_document("a", "c", id_b).document);
-  EXPECT_EQ(write(DeleteDocuments{"a", "c", {id_b}, true}).status, WriteStatus::not_found);
+  EXPECT_EQ(write(DeleteDocuments{"a", "c", {id_b}, true, std::nullopt}).status, WriteStatus::not_found);
   EXPECT_EQ(store_->read_collection("a", "c").documents.size(), 1u);
   EXPECT_EQ(store_->read_collection("b", "c").head_seq, 1u);
 }
@@ -156,7 +156,7 @@ namespace {
 
 TEST_F(SqliteStoreTest, UpdateRefusedWhenTheMergedDataIsTooLarge) {
   auto id = create("c", {{{"a", std::string(60, 'x')}}}).documents.at(0).id;
-  UpdateDocuments w{"p", "c", {{id, {{"b", std::string(60, 'y')}}}}, 100};
+  UpdateDocuments w{"p", "c", {{id, {{"b", std::string(60, 'y')}}}}, 100, std::nullopt};
   auto r = write(std::move(w));
   EXPECT_EQ(r.status, WriteStatus::too_large);
   EXPECT_EQ(r.missing_id, id);
