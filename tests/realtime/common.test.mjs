@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, stopAll, api, expectError, sleep } from '../integration/lib/server.mjs';
 import { openWs, connectAuthed, expectErrorClose, withTimeout } from './lib/ws.mjs';
+import { rawConnect, readAll, encodeFrame } from './lib/raw_ws.mjs';
 
 let srv;
 let key;
@@ -229,4 +230,23 @@ test('shutdown closes every socket with 1001 (going away) and exits cleanly', as
   const r = await stopped;
   assert.equal(r.forced, false);
   assert.equal(r.code, 0);
+});
+
+test('5.1.2 fragmented client messages are reassembled; invalid UTF-8 closes 1007', async () => {
+  const { sock, initial } = await rawConnect(srv.url, '/realtime/broadcast', { api_key: key, user_id: 'frag' });
+  const text = JSON.stringify({ type: 'message', data: 'in three parts' });
+  sock.write(encodeFrame(Buffer.from(text.slice(0, 5)), { opcode: 1, fin: false }));
+  sock.write(encodeFrame(Buffer.from(text.slice(5, 12)), { opcode: 0, fin: false }));
+  sock.write(encodeFrame(Buffer.from(text.slice(12)), { opcode: 0, fin: true }));
+  // A protocol violation drops what is still queued, so let the fan-out go out first.
+  await sleep(200);
+  sock.write(encodeFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])));  // '{' invalid bytes '}'
+  const frames = await readAll(sock, initial, 5000);
+  const texts = frames.filter((f) => f.opcode === 1).map((f) => JSON.parse(f.payload));
+  assert.equal(texts[0].event, 'connected');
+  assert.equal(texts[1].data, 'in three parts');
+  const close = frames.find((f) => f.opcode === 8);
+  assert.equal(close.payload.readUInt16BE(0), 1007);
+  // every server message is one unfragmented text frame
+  assert.ok(frames.every((f) => f.fin));
 });

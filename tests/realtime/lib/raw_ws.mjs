@@ -4,22 +4,27 @@
 import net from 'node:net';
 import crypto from 'node:crypto';
 
-function encodeText(text) {
-  const payload = Buffer.from(text, 'utf8');
+/** A masked client frame: opcode 1 text, 0 continuation, 2 binary. */
+export function encodeFrame(payload, { opcode = 1, fin = true } = {}) {
+  const b0 = (fin ? 0x80 : 0) | opcode;
   const mask = crypto.randomBytes(4);
   let head;
   if (payload.length < 126) {
-    head = Buffer.from([0x81, 0x80 | payload.length]);
+    head = Buffer.from([b0, 0x80 | payload.length]);
   } else if (payload.length < 65536) {
     head = Buffer.alloc(4);
-    head[0] = 0x81; head[1] = 0x80 | 126; head.writeUInt16BE(payload.length, 2);
+    head[0] = b0; head[1] = 0x80 | 126; head.writeUInt16BE(payload.length, 2);
   } else {
     head = Buffer.alloc(10);
-    head[0] = 0x81; head[1] = 0x80 | 127; head.writeBigUInt64BE(BigInt(payload.length), 2);
+    head[0] = b0; head[1] = 0x80 | 127; head.writeBigUInt64BE(BigInt(payload.length), 2);
   }
   const masked = Buffer.alloc(payload.length);
   for (let i = 0; i < payload.length; i++) masked[i] = payload[i] ^ mask[i % 4];
   return Buffer.concat([head, mask, masked]);
+}
+
+function encodeText(text) {
+  return encodeFrame(Buffer.from(text, 'utf8'));
 }
 
 /** Parses complete server frames (unmasked) from buf; returns {frames, rest}. */
