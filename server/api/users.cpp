@@ -260,8 +260,10 @@ std::size_t count_param(const RequestContext& ctx, const char* name, std::size_t
 void sort_users(std::vector<UserRecord>& users, const protocol::Path& path, protocol::SortOrder order) {
   bool desc = order == protocol::SortOrder::desc;
   std::stable_sort(users.begin(), users.end(), [&](const UserRecord& a, const UserRecord& b) {
-    const json::value* va = protocol::resolve_path(UserFieldSource(a), path);
-    const json::value* vb = protocol::resolve_path(UserFieldSource(b), path);
+    // The sources own the values resolve_path points into: keep them alive for the comparison.
+    UserFieldSource sa(a), sb(b);
+    const json::value* va = protocol::resolve_path(sa, path);
+    const json::value* vb = protocol::resolve_path(sb, path);
     bool ma = !va || va->is_null(), mb = !vb || vb->is_null();
     if (ma != mb) return mb;
     int c = ma ? 0 : protocol::compare_sort_values(*va, *vb);

@@ -97,7 +97,7 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       std::size_t first_event = events.size();
       // A savepoint per write: one failing write rolls back alone, the group still commits.
-      writer_conn_->exec("SAVEPOINT w");
+      writer_conn_->prepare("SAVEPOINT w").run();  // prepared once: this runs for every write
       try {
         results[i] = apply_write(*writer_conn_, batch[i].request, events);
       } catch (const std::exception& e) {
@@ -106,11 +106,11 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
         results[i].status = WriteStatus::failed;
       }
       if (results[i].status != WriteStatus::ok) {
-        writer_conn_->exec("ROLLBACK TO w");
+        writer_conn_->prepare("ROLLBACK TO w").run();
         events.resize(first_event);
         results[i].documents.clear();
       }
-      writer_conn_->exec("RELEASE w");
+      writer_conn_->prepare("RELEASE w").run();
     }
     txn.commit();
     committed = true;
