@@ -105,6 +105,7 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "max-list-limit", config->max_list_limit, "Largest list limit (larger ones are clamped)");
   flag(cmd, "max-filter-conditions", config->max_filter_conditions, "Most filter conditions per query (400 above)");
   flag(cmd, "max-in-items", config->max_in_items, "Most items in one in/notin list (400 above)");
+  flag(cmd, "max-populate-depth", config->max_populate_depth, "Longest populate chain (400 above)");
   flag(cmd, "changelog-max-age-s", config->changelog_max_age_s, "Change-log entries older than this are pruned");
   flag(cmd, "changelog-max-events", config->changelog_max_events, "Change-log entries kept per collection");
   flag(cmd, "ws-max-message-bytes", config->ws_max_message_bytes, "Largest WebSocket message (close 1009 above)");
@@ -120,6 +121,9 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "max-rooms-per-project", config->max_rooms_per_project, "Rooms per project (4429 above)");
   flag(cmd, "max-room-participants", config->max_room_participants, "Participants per room (4429 above)");
   flag(cmd, "room-history-size", config->room_history_size, "Room messages kept for `history`");
+  flag(cmd, "room-empty-grace-ms", config->room_empty_grace_ms, "Keep an empty room this long (0 = remove at once)");
+  flag(cmd, "ws-deflate", config->ws_deflate, "Negotiate permessage-deflate when the client offers it");
+  flag(cmd, "ws-allowed-origins", config->ws_allowed_origins, "WebSocket upgrades only from these Origins (comma-separated; empty = any)");
   flag(cmd, "jwt-secret", config->jwt_secret, "HMAC key of user tokens (default: generated once, kept in the store)");
   flag(cmd, "jwt-ttl-s", config->jwt_ttl_s, "Lifetime of issued user tokens");
   flag(cmd, "jwt-leeway-s", config->jwt_leeway_s, "Clock skew tolerated on token expiry");

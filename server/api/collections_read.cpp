@@ -40,18 +40,16 @@ std::size_t parse_count_param(const std::string& text, const char* name) {
   return static_cast<std::size_t>(v);
 }
 
-void reject_populate(const RequestContext& ctx) {
-  for (const auto& [k, v] : ctx.query)
-    if (k == "populate")
-      throw ApiError{400, "NOT_SUPPORTED", "populate is not supported by this server yet", {}, {}};
-}
 
 // The documents of a snapshot that the principal may read and that match the filter.
+// Population comes first, so filters (and later sorting and select) see populated data.
 std::vector<Document> readable_matching(const RequestContext& ctx, auth::Rule read, CollectionSnapshot&& snap,
                                         const protocol::Filter& filter) {
+  RequestPopulator populator(ctx);
   std::vector<Document> out;
   for (std::size_t i = 0; i < snap.documents.size(); ++i) {
     if (!auth::rule_allows(read, ctx.principal, snap.owners[i])) continue;
+    populator.apply(snap.documents[i].data);
     if (filter.empty() || filter.matches(protocol::DocumentFieldSource(snap.documents[i])))
       out.push_back(std::move(snap.documents[i]));
   }
@@ -141,7 +139,6 @@ json::value aggregate(const std::vector<Document>& docs, const protocol::Filter&
 }  // namespace
 
 HttpResponse list_documents(RequestContext& ctx) {
-  reject_populate(ctx);
   const auto& c = ctx.config;
   std::size_t limit = c.default_list_limit, offset = 0;
   if (const std::string* v = protocol::last_value(ctx.query, "limit")) limit = parse_count_param(*v, "limit");
@@ -169,7 +166,7 @@ HttpResponse list_documents(RequestContext& ctx) {
 }
 
 HttpResponse get_document(RequestContext& ctx, const std::string& id) {
-  reject_populate(ctx);
+  RequestPopulator populator(ctx);
   auto selects = protocol::parse_select(values_of(ctx.query, "select"));
   auto rules = collection_rules(ctx);
   require_admitted(ctx, rules, false);
@@ -178,12 +175,12 @@ HttpResponse get_document(RequestContext& ctx, const std::string& id) {
   // not disclosed.
   if (!read.document || !auth::rule_allows(rules.read, ctx.principal, read.owner_id))
     throw ApiError{404, "NOT_FOUND", "Document not found", {}, {}};
+  populator.apply(read.document->data);
   if (!selects.empty()) read.document->data = protocol::project_select(read.document->data, selects);
   return with_seq(json_response(200, protocol::document_json(*read.document)), read.head_seq);
 }
 
 HttpResponse count_documents(RequestContext& ctx) {
-  reject_populate(ctx);
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_common());
   auto rules = collection_rules(ctx);
   require_admitted(ctx, rules, false);
@@ -192,7 +189,6 @@ HttpResponse count_documents(RequestContext& ctx) {
 }
 
 HttpResponse aggregate_documents(RequestContext& ctx) {
-  reject_populate(ctx);
   const std::string* field = protocol::last_value(ctx.query, "field");
   if (!field || field->empty()) invalid_query("Query parameter 'field' is required");
   const std::string* op = protocol::last_value(ctx.query, "operation");

@@ -9,6 +9,10 @@
 #include <cocobase/protocol/json.hpp>
 #include <cocobase/protocol/query_string.hpp>
 
+#include <cocobase/protocol/filter.hpp>
+
+#include <map>
+#include <optional>
 #include <string>
 
 namespace cocobase::server::api {
@@ -48,6 +52,21 @@ auth::CollectionRules collection_rules(const RequestContext& ctx);
 void require_admitted(const RequestContext& ctx, const auth::CollectionRules& rules, bool write);
 // For writes under the owner rule: the owner a document must have (nullopt: any).
 std::optional<std::string> required_owner(const RequestContext& ctx, const auth::CollectionRules& rules);
+
+// The request's `populate` chains (PROTOCOL 4.10), applied to one data object at a time.
+// Throws ApiError (400 INVALID_QUERY) for invalid chains. Construct after authentication.
+class RequestPopulator {
+ public:
+  explicit RequestPopulator(const RequestContext& ctx);
+  bool active() const { return !chains_.empty(); }
+  void apply(protocol::json::object& data);
+
+ private:
+  Store& store_;
+  std::string project_;
+  std::vector<protocol::Path> chains_;
+  std::map<std::string, std::optional<protocol::json::object>> memo_;
+};
 
 // Reads: respond synchronously.
 HttpResponse list_documents(RequestContext& ctx);

@@ -275,8 +275,7 @@ void sort_users(std::vector<UserRecord>& users, const protocol::Path& path, prot
 
 HttpResponse list_users(RequestContext& ctx) {
   ctx.project = authenticate_key(ctx.store, ctx.request, true);
-  for (const auto& [k, v] : ctx.query)
-    if (k == "populate") throw ApiError{400, "NOT_SUPPORTED", "populate is not supported by this server yet", {}, {}};
+  RequestPopulator populator(ctx);
   std::size_t limit = std::min(count_param(ctx, "limit", ctx.config.default_list_limit), ctx.config.max_list_limit);
   std::size_t offset = count_param(ctx, "offset", 0);
   protocol::Filter filter;
@@ -307,8 +306,10 @@ HttpResponse list_users(RequestContext& ctx) {
   auto selects = protocol::parse_select(select_values);
 
   std::vector<UserRecord> users;
-  for (auto& u : ctx.store.list_users(ctx.project))
+  for (auto& u : ctx.store.list_users(ctx.project)) {
+    populator.apply(u.data);  // before filtering: filters may name populated paths
     if (filter.matches(UserFieldSource(u))) users.push_back(std::move(u));
+  }
   sort_users(users, sort_path, order);
   json::array page;
   for (std::size_t i = offset; i < users.size() && page.size() < limit; ++i) {

@@ -22,6 +22,7 @@ struct ServerConfig {
   std::size_t max_list_limit = 1000;
   std::size_t max_filter_conditions = 64;
   std::size_t max_in_items = 1000;
+  std::size_t max_populate_depth = 3;  // each level is a lookup per reference
 
   // Change-log retention (PROTOCOL 8a): bounded so the log cannot outgrow the documents.
   std::int64_t changelog_max_age_s = 86400;
@@ -43,9 +44,12 @@ struct ServerConfig {
   // A longer replay holds a read transaction and floods the socket; a REST re-read is cheaper.
   std::uint64_t ws_max_replay_events = 10000;
   bool ws_document_alias = true;   // npm 1.6.0 reads `document`; off halves event frames
+  bool ws_deflate = false;  // permessage-deflate costs CPU and memory per socket; opt-in
+  std::string ws_allowed_origins;  // comma-separated; empty: Origin is not checked (1.7)
   std::size_t max_rooms_per_project = 1000;
   std::size_t max_room_participants = 1000;
   std::size_t room_history_size = 100;  // per room, in memory
+  std::int64_t room_empty_grace_ms = 0;  // 0: an empty room is removed at once (6.2)
 
   // App users and tokens (PROTOCOL 7, 8f).
   std::string jwt_secret;                  // "" = generated once and kept in the store

@@ -21,7 +21,9 @@ namespace asio = boost::asio;
 // A keep-alive connection with no request in flight is closed after this long: it bounds the
 // sockets an idle or abandoned client can hold.
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
-constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+// Generous enough for any token or cookie a client sends (tokens over 8 KiB are refused by
+// the auth layer with a clear 401), small enough to bound memory per connection.
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
 bool is_expected(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -49,7 +51,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::body_limit) return fail_request(413, "PAYLOAD_TOO_LARGE", "Request body is over the limit");
-    if (ec == http::error::header_limit) return fail_request(431, "INVALID_QUERY", "Request headers are too large");
+    if (ec == http::error::header_limit) return fail_request(431, "PAYLOAD_TOO_LARGE", "Request headers are over 64 KiB");
     if (ec) {
       if (!is_expected(ec) && ec.category() == beast::error_code(http::error::end_of_stream).category())
         return fail_request(400, "INVALID_QUERY", "Malformed HTTP request");
@@ -81,6 +83,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // The socket leaves this session for a WsSession (PROTOCOL 5.1.1); over
   // --ws-max-connections the upgrade is refused with 429.
   void upgrade(realtime::Route route) {
+    if (!origin_allowed()) {
+      keep_alive_ = false;
+      api::HttpResponse r;
+      r.status = 403;
+      r.body = R"({"detail":"Origin not allowed","code":"FORBIDDEN"})";
+      r.headers = {{"Access-Control-Allow-Origin", "*"}};
+      return write(std::move(r));
+    }
     if (!realtime_->try_acquire_connection()) {
       keep_alive_ = false;
       api::HttpResponse r;
@@ -90,6 +100,23 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return write(std::move(r));
     }
     start_ws_session(std::move(stream_), parser_->release(), std::move(route), *realtime_, config_);
+  }
+
+  // --ws-allowed-origins (PROTOCOL 1.7): empty means any Origin (or none) is accepted.
+  bool origin_allowed() {
+    std::string_view list = config_.ws_allowed_origins;
+    if (list.empty()) return true;
+    auto field = parser_->get()[http::field::origin];
+    std::string_view origin(field.data(), field.size());
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      std::string_view item = list.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!origin.empty() && item == origin) return true;
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    }
+    return false;
   }
 
   void fail_request(int status, const char* code, const char* detail) {

@@ -49,6 +49,11 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
         [](websocket::response_type& res) { res.set(http::field::server, "cocobase"); }));
     ws_.read_message_max(0);  // no Beast limit: on_read enforces ours, with an error message first
     ws_.auto_fragment(false);  // one frame per message (5.1.2)
+    if (config_.ws_deflate) {
+      websocket::permessage_deflate pmd;
+      pmd.server_enable = true;  // only used when the client offers it
+      ws_.set_option(pmd);
+    }
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_activity_ = Clock::now(); });
     auto request = std::make_shared<http::request<http::string_body>>(std::move(req));
     ws_.async_accept(*request, [self = shared_from_this(), request](beast::error_code ec) { self->on_accept(ec); });
@@ -186,9 +191,12 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
 
   // --- keepalive (5.1.7) ---------------------------------------------------------------------
 
+  // A value <= 0 turns pings or the idle cut-off off (rather than spinning on a zero period).
   void arm_keepalive() {
-    auto ping_at = last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms);
-    auto idle_at = last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms);
+    const bool pings = config_.ws_ping_interval_ms > 0, idle = config_.ws_idle_timeout_ms > 0;
+    if (!pings && !idle) return;
+    auto ping_at = pings ? last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms) : Clock::time_point::max();
+    auto idle_at = idle ? last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms) : Clock::time_point::max();
     keepalive_timer_.expires_at(std::min(ping_at, idle_at));
     keepalive_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->on_keepalive();
@@ -198,12 +206,12 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
   void on_keepalive() {
     if (closing_.load(std::memory_order_relaxed) || !session_) return;
     auto now = Clock::now();
-    if (now >= last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms)) {
+    if (config_.ws_idle_timeout_ms > 0 && now >= last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms)) {
       realtime::WsError e{"IDLE_TIMEOUT", {}};
       realtime::send_error(*this, e);
       return;
     }
-    if (now >= last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms)) {
+    if (config_.ws_ping_interval_ms > 0 && now >= last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms)) {
       last_ping_ = now;
       enqueue(Out{Out::ping, nullptr, 0, {}, false});
     }

@@ -59,13 +59,14 @@ std::variant<AuthMessage, WsError> authenticate(std::string_view text, Store& st
   bool has_token = token && !token->empty();
   if (!has_key && !has_token) return WsError{"AUTH_REQUIRED", {}};
   if (has_key) {
-    auto project = auth::project_for_api_key(store, *api_key);
-    if (!project) {
+    auto principal = auth::principal_for_api_key(store, *api_key);
+    if (!principal) {
       WsError e{"INVALID_API_KEY", {}};
       e.extra["error_detail"] = "Project not found";
       return e;
     }
-    m.project = std::move(*project);
+    m.project = principal->project;
+    m.principal = std::move(*principal);
   }
   if (!has_token) return m;
   // 8d: a bad token closes even beside a valid key (only libcocobase sends tokens on sockets,
@@ -77,6 +78,8 @@ std::variant<AuthMessage, WsError> authenticate(std::string_view text, Store& st
   if (check.status == auth::TokenStatus::expired) return WsError{"TOKEN_EXPIRED", {}};
   if (has_key && m.project != check.claims.project_id) return WsError{"PROJECT_MISMATCH", {}};
   m.project = check.claims.project_id;
+  // As on REST (docs/auth.md), a valid token makes the socket act as its user.
+  m.principal = auth::Principal{m.project, auth::Principal::Kind::user, check.claims.sub};
   m.user_id = check.claims.sub;
   m.user_name = check.claims.name.empty() ? check.claims.sub : check.claims.name;
   return m;

@@ -2,6 +2,7 @@
 // The first client message on every realtime endpoint (PROTOCOL 5.1.3) and the common part of
 // its checks (5.1.4 steps 2-6). Endpoint-specific members (filters, resume_from, action,
 // history) are left in `raw` for the endpoint to check (step 7).
+#include "auth/access_rules.hpp"
 #include "auth/jwt.hpp"
 #include "realtime/ws_error.hpp"
 #include "store/store.hpp"
@@ -17,6 +18,7 @@ namespace cocobase::server::realtime {
 struct AuthMessage {
   protocol::json::object raw;
   std::string project;                   // from the API key or the token
+  auth::Principal principal;             // who is asking, for the access rules (docs/auth.md)
   // Absent, null or "" -> nullopt; numbers as text. With a token: its sub and name (8d).
   std::optional<std::string> user_id;
   std::optional<std::string> user_name;

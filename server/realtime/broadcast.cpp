@@ -18,9 +18,10 @@ void BroadcastRegistry::leave(const std::string& project, const Connection* key)
   std::lock_guard lock(mutex_);
   auto it = channels_.find(project);
   if (it == channels_.end()) return;
-  std::lock_guard channel_lock(it->second->mutex);
-  it->second->members.erase(key);
-  if (it->second->members.empty()) channels_.erase(it);  // the channel lock outlives the map entry
+  std::shared_ptr<Channel> channel = it->second;  // keeps the mutex alive past the erase below
+  std::lock_guard channel_lock(channel->mutex);
+  channel->members.erase(key);
+  if (channel->members.empty()) channels_.erase(it);
 }
 
 void BroadcastRegistry::publish(const std::string& project, const Frame& frame) {

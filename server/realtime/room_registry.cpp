@@ -72,9 +72,16 @@ void RoomRegistry::fan_out(Room& r, const Frame& f, const Connection* except) {
   }
 }
 
+void RoomRegistry::expire(Rooms& rooms) {
+  auto grace = std::chrono::milliseconds(config_.room_empty_grace_ms);
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(rooms, [&](const auto& kv) { return kv.second.empty_since && *kv.second.empty_since + grace <= now; });
+}
+
 std::optional<WsError> RoomRegistry::join(JoinRequest req) {
   std::lock_guard lock(mutex_);
   Rooms& rooms = projects_[req.project];
+  expire(rooms);
   auto it = rooms.find(req.room_id);
   bool created = false;
   if (it == rooms.end()) {
@@ -105,6 +112,7 @@ std::optional<WsError> RoomRegistry::join(JoinRequest req) {
     e.extra["limit"] = config_.max_room_participants;
     return e;
   }
+  room.empty_since.reset();
   bool new_participant = !p;
   if (!p) p = &room.participants.emplace_back(Participant{req.who.user_id, req.who.user_name, 0});
   ++p->connections;
@@ -171,7 +179,12 @@ void RoomRegistry::leave(const std::string& project, const std::string& room_id,
   Participant gone = std::move(*p);
   room.participants.erase(p);
   if (room.participants.empty()) {
-    // Removed at once with its history (6.2); the next `create` makes a new room.
+    // Removed with its history (6.2), at once or after the grace period; then the next
+    // `create` makes a new room.
+    if (config_.room_empty_grace_ms > 0) {
+      room.empty_since = std::chrono::steady_clock::now();
+      return;
+    }
     pit->second.erase(it);
     if (pit->second.empty()) projects_.erase(pit);
     return;
@@ -182,8 +195,10 @@ void RoomRegistry::leave(const std::string& project, const std::string& room_id,
 std::string RoomRegistry::rooms_json(const std::string& project) {
   std::vector<const Room*> list;
   std::lock_guard lock(mutex_);
-  if (auto pit = projects_.find(project); pit != projects_.end())
+  if (auto pit = projects_.find(project); pit != projects_.end()) {
+    expire(pit->second);
     for (const auto& [_, r] : pit->second) list.push_back(&r);
+  }
   std::stable_sort(list.begin(), list.end(), [](const Room* a, const Room* b) {
     return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
   });

@@ -13,6 +13,7 @@
 
 #include <cocobase/protocol/json.hpp>
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -62,8 +63,14 @@ class RoomRegistry final : public RoomDirectory {
     std::vector<Participant> participants;  // join order
     std::unordered_map<const Connection*, std::weak_ptr<Connection>> members;
     std::deque<Frame> history;  // the last --room-history-size `message` fan-outs
+    // Set while the room is empty and kept for --room-empty-grace-ms (6.2).
+    std::optional<std::chrono::steady_clock::time_point> empty_since;
   };
   using Rooms = std::map<std::string, Room>;
+
+  // Removes the project's empty rooms whose grace period is over. Expiry is checked whenever
+  // the project's rooms are looked at, which is all a client can observe.
+  void expire(Rooms& rooms);
 
   static Participant* find(Room& r, const std::string& user_id);
   static std::string room_info(const Room& r);

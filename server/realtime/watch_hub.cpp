@@ -19,6 +19,7 @@ std::string topic_key(const std::string& project, const std::string& collection)
 
 struct Receivers {
   std::shared_ptr<const protocol::Filter> filter;
+  std::optional<std::string> owner;
   std::vector<std::shared_ptr<Watcher>> watchers;
 };
 
@@ -39,7 +40,10 @@ void WatchHub::add(const std::shared_ptr<Watcher>& w) {
   auto& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
   auto& group = shard.topics[key].groups[w->filter_key];
-  if (!group.filter) group.filter = w->filter;
+  if (!group.filter) {
+    group.filter = w->filter;
+    group.owner = w->owner;
+  }
   group.watchers.emplace(w.get(), w);
 }
 
@@ -67,7 +71,7 @@ void WatchHub::on_event(const ChangeEventPtr& e) {
     if (topic == shard.topics.end()) return;
     receivers.reserve(topic->second.groups.size());
     for (auto& [_, g] : topic->second.groups) {
-      Receivers r{g.filter, {}};
+      Receivers r{g.filter, g.owner, {}};
       r.watchers.reserve(g.watchers.size());
       for (auto& [_, w] : g.watchers) r.watchers.push_back(w);
       receivers.push_back(std::move(r));
@@ -76,6 +80,7 @@ void WatchHub::on_event(const ChangeEventPtr& e) {
   // Each variant is serialized at most once per event and shared by every receiver.
   Frame plain, left;
   for (const auto& r : receivers) {
+    if (r.owner && *r.owner != e->owner_id) continue;
     FilterOutcome o = apply_filter(*r.filter, *e);
     if (!o.deliver) continue;
     Frame& f = o.left_filter ? left : plain;

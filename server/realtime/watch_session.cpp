@@ -1,5 +1,6 @@
 #include "realtime/watch_session.hpp"
 
+#include "auth/access_rules.hpp"
 #include "realtime/event_frame.hpp"
 
 #include <cocobase/protocol/names.hpp>
@@ -47,11 +48,24 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
     else return fail(WsError{"INVALID_RESUME", {}});
   }
 
+  // The collection's read rule (docs/auth.md), checked once, when the watch starts.
+  StoredRules stored = store_.get_rules(auth.project, collection_);
+  auth::Rule rule = auth::parse_rule(stored.read).value_or(auth::Rule::admin);  // unreadable: strictest
+  if (!auth::rule_admits(rule, auth.principal)) {
+    WsError e{"FORBIDDEN", {}};
+    e.extra["error_detail"] = std::string("the read rule of collection '") + collection_ + "' is '" +
+                              auth::rule_name(rule) + "'";
+    return fail(std::move(e));
+  }
+  std::optional<std::string> owner;
+  if (rule == auth::Rule::owner && !auth.principal.is_admin()) owner = auth.principal.user_id;
+
   // Register first (buffering), then read the head: nothing committed after the read can be
   // missed, and anything at or below it is dropped by go_live.
   std::string filter_key = protocol::to_json(filters_echo);
+  if (owner) (filter_key += '\0') += *owner;
   watcher_ = std::make_shared<Watcher>(weak_, auth.project, collection_, std::move(filter), std::move(filter_key),
-                                       config_.ws_max_queue_bytes);
+                                       std::move(owner), config_.ws_max_queue_bytes);
   hub_.add(watcher_);
   // A short blocking read on the I/O thread, like the REST reads; bounded by
   // --ws-max-replay-events.
@@ -102,6 +116,7 @@ void WatchSession::continue_replay() {
     }
     const ChangeEvent& e = *events[replay_->next++];
     if (e.seq > head) break;
+    if (!watcher_->owner_allows(e.owner_id)) continue;
     FilterOutcome o = apply_filter(*watcher_->filter, e);
     if (!o.deliver) continue;
     send(event_frame(e, {o.left_filter, true}, config_.ws_document_alias));

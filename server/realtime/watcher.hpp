@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,14 +23,20 @@ namespace cocobase::server::realtime {
 
 class Watcher {
  public:
+  // `owner`: under the `owner` read rule, only documents of that owner are delivered.
   Watcher(std::weak_ptr<Connection> conn, std::string project, std::string collection,
-          std::shared_ptr<const protocol::Filter> filter, std::string filter_key, std::size_t max_buffer_bytes)
+          std::shared_ptr<const protocol::Filter> filter, std::string filter_key, std::optional<std::string> owner,
+          std::size_t max_buffer_bytes)
       : project(std::move(project)), collection(std::move(collection)), filter(std::move(filter)),
-        filter_key(std::move(filter_key)), conn_(std::move(conn)), max_buffer_bytes_(max_buffer_bytes) {}
+        filter_key(std::move(filter_key)), owner(std::move(owner)), conn_(std::move(conn)),
+        max_buffer_bytes_(max_buffer_bytes) {}
 
   const std::string project, collection;
   const std::shared_ptr<const protocol::Filter> filter;
-  const std::string filter_key;  // watchers with equal keys share a filter group in the hub
+  const std::string filter_key;  // filter and owner: equal keys share a group in the hub
+  const std::optional<std::string> owner;
+
+  bool owner_allows(const std::string& owner_id) const { return !owner || *owner == owner_id; }
 
   // Any thread; called in seq order for the watcher's collection.
   void deliver(std::uint64_t seq, const Frame& frame);

@@ -17,6 +17,7 @@ constexpr std::array kTable{
     Row{"INVALID_TOKEN", "Invalid token", 4401},
     Row{"TOKEN_EXPIRED", "Token expired", 4401},
     Row{"PROJECT_MISMATCH", "Token and API key belong to different projects", 4403},
+    Row{"FORBIDDEN", "Access denied", 4403},  // a collection's read rule (docs/auth.md)
     Row{"AUTH_TIMEOUT", "Authentication timeout", 4408},
     Row{"INVALID_JSON", "Invalid JSON", 4400},  // after auth the caller sends it without closing
     Row{"INVALID_MESSAGE", "Invalid auth message", 4400},

@@ -619,11 +619,13 @@ test('AU-09 select acts on the user data; metadata stays', async () => {
   assert.deepEqual(l2.data.map((u) => u.data), [{ age: 40, team: 'red' }, { age: 25, team: 'blue' }, { team: 'red' }, { age: 33 }]);
 });
 
-// populate is not implemented yet, on documents or users: the documented answer is
-// 400 NOT_SUPPORTED (docs/rest.md), and the listing must not be served half-populated.
-test('AU-09 populate on the user listing is refused as documented (400 NOT_SUPPORTED)', async () => {
-  const { u4 } = Object.fromEntries(Object.entries(RU).map(([k, v]) => [k, v.user]));
-  expectError(await rget(`/auth-collections/users?populate=friend&id=${u4.id}`), 400, 'NOT_SUPPORTED', 'populate');
+test('AU-09 populate acts on the user data (7.5 / 4.10): friend_id resolves to the user', async () => {
+  const { u1, u4 } = Object.fromEntries(Object.entries(RU).map(([k, v]) => [k, v.user]));
+  const r = await rget(`/auth-collections/users?populate=friend&id=${u4.id}`);
+  expectStatus(r, 200, 'populate on the user listing');
+  const got = r.json.data[0];
+  assert.equal(got.data.friend_id, u1.id, 'the reference is kept');
+  assert.deepEqual(got.data.friend, { id: u1.id, email: u1.email, roles: u1.roles, created_at: u1.created_at, ...u1.data });
 });
 
 // ---------------------------------------------------------------------------

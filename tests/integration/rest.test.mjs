@@ -720,12 +720,43 @@ test('COL-22 batch delete: {status, message, count}, unknown ids skipped', async
   assert.equal(await count('col22'), 1);
 });
 
-test('COL-24 populate answers 400 NOT_SUPPORTED (not implemented yet)', async () => {
-  await create('col24', { author_id: '00000000-0000-4000-8000-000000000000' });
-  for (const p of [listPath('col24', 'populate=author'), countPath('col24', 'populate=author'),
-    '/collections/col24/query/documents/aggregate?field=x&operation=count&populate=author']) {
-    expectError(await a.get(p), 400, 'NOT_SUPPORTED', p);
-  }
+test('COL-24 populate resolves references (4.10): by F_id or F, arrays, chains, users, dangling ids', async () => {
+  const role = await create('col24people', { role: 'admin', name: 'Ann', id: 'data-id' });
+  const guest = await create('col24people', { role: 'guest', name: 'Bob' });
+  const team = await create('col24teams', { lead_id: role.id, title: 'core' });
+  const dangling = '00000000-0000-4000-8000-000000000000';
+  const p1 = await create('col24', { n: 1, author_id: role.id, team: team.id, tags: [guest.id, 'nope'] });
+  const p2 = await create('col24', { n: 2, author_id: dangling });
+  const p3 = await create('col24', { n: 3, author_id: guest.id });
+
+  const got = await a.get(docPath('col24', p1.id) + '?populate=author,team.lead&populate=tags');
+  expectStatus(got, 200, 'get with populate');
+  // The referenced document flattened: the real id wins over its data member `id`.
+  assert.deepEqual(got.json.data.author, { id: role.id, role: 'admin', name: 'Ann' });
+  assert.equal(got.json.data.author_id, role.id, 'the reference is kept');
+  assert.deepEqual(got.json.data.team, { id: team.id, lead_id: role.id, title: 'core',
+    lead: { id: role.id, role: 'admin', name: 'Ann' } });
+  assert.deepEqual(got.json.data.tags, [{ id: guest.id, role: 'guest', name: 'Bob' }, null]);
+
+  const dang = await a.get(docPath('col24', p2.id) + '?populate=author');
+  assert.equal(dang.json.data.author, null, 'a dangling id becomes null');
+  // Stored documents are unchanged.
+  const plain = await a.get(docPath('col24', p1.id));
+  assert.equal(plain.json.data.author, undefined);
+  assert.equal(plain.json.data.team, team.id);
+
+  // Population comes before filtering: list, count and aggregate filter on the referenced author.
+  const admins = await a.get(listPath('col24', 'author.role=admin&populate=author'));
+  expectStatus(admins, 200);
+  assert.deepEqual(admins.json.map((d) => d.data.n), [1]);
+  const cnt = await a.get(countPath('col24', 'author.role=guest&populate=author'));
+  assert.deepEqual(cnt.json, { count: 1 });
+  assert.equal(p3.data.n, 3);
+  const agg = await a.get('/collections/col24/query/documents/aggregate?field=n&operation=sum&author.role_isnull=false&populate=author');
+  assert.equal(agg.json.result, 4);
+
+  expectError(await a.get(listPath('col24', 'populate=*')), 400, 'INVALID_QUERY', 'wildcard');
+  expectError(await a.get(listPath('col24', 'populate=a.b.c.d')), 400, 'INVALID_QUERY', 'deeper than 3');
 });
 
 test('COL-25 POST /collections creates an empty collection; a second time 409', async () => {

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS users(
   updated_at TEXT NOT NULL,
   PRIMARY KEY(project, id),
   UNIQUE(project, email));
+CREATE INDEX IF NOT EXISTS documents_by_id ON documents(project, id);
 CREATE INDEX IF NOT EXISTS changelog_by_time ON changelog(committed_ms);
 )sql");
 }

@@ -238,6 +238,16 @@ DocumentRead SqliteStore::read_document(const std::string& project, const std::s
   return r;
 }
 
+std::optional<protocol::Document> SqliteStore::document_by_id(const std::string& project, const std::string& id) {
+  auto c = lease_reader();
+  auto st = c->prepare(
+      "SELECT d.id, d.data, d.created_at, d.updated_at, d.collection, c.id FROM documents d"
+      " JOIN collections c ON c.project=d.project AND c.name=d.collection WHERE d.project=? AND d.id=?");
+  st.bind(1, project).bind(2, id);
+  if (!st.step()) return std::nullopt;
+  return row_to_document(st, std::string(st.text(4)), std::string(st.text(5)));
+}
+
 std::vector<CollectionInfo> SqliteStore::list_collections(const std::string& project) {
   auto c = lease_reader();
   std::vector<CollectionInfo> out;

@@ -1,8 +1,10 @@
 // Unit tests of the realtime module's pure parts: routes, error messages, event frames and the
 // 8b filter rule, watcher buffering, and the room registry, against a fake Connection.
+#include "bus/local/local_bus.hpp"
 #include "realtime/event_frame.hpp"
 #include "realtime/room_registry.hpp"
 #include "realtime/route.hpp"
+#include "realtime/watch_hub.hpp"
 #include "realtime/watcher.hpp"
 #include "realtime/ws_error.hpp"
 
@@ -21,7 +23,9 @@ class FakeConnection final : public Connection {
  public:
   void send(Frame f) override {
     std::lock_guard lock(m);
-    if (!closed) frames.push_back(*f);
+    if (closed) return;
+    frames.push_back(*f);
+    shared.push_back(f);
   }
   void close(std::uint16_t c, std::string r) override {
     std::lock_guard lock(m);
@@ -37,6 +41,7 @@ class FakeConnection final : public Connection {
 
   std::mutex m;
   std::vector<std::string> frames;
+  std::vector<Frame> shared;
   bool closed = false;
   std::uint16_t code = 0;
   std::string reason;
@@ -130,7 +135,7 @@ TEST(RealtimeEventFrame, FilterTransitionsOf8b) {
 
 TEST(RealtimeWatcher, BuffersUntilLiveThenDropsAtOrBelowHead) {
   auto c = std::make_shared<FakeConnection>();
-  Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", 1 << 20);
+  Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", std::nullopt, 1 << 20);
   w.deliver(4, make_frame("4"));
   w.deliver(5, make_frame("5"));
   w.deliver(6, make_frame("6"));
@@ -144,13 +149,55 @@ TEST(RealtimeWatcher, BuffersUntilLiveThenDropsAtOrBelowHead) {
 
 TEST(RealtimeWatcher, BufferOverflowClosesAsSlowConsumer) {
   auto c = std::make_shared<FakeConnection>();
-  Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", 10);
+  Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", std::nullopt, 10);
   w.deliver(1, make_frame("123456"));
   w.deliver(2, make_frame("123456"));
   EXPECT_TRUE(c->closed);
   EXPECT_EQ(c->code, kCloseSlowConsumer);
   w.go_live(0);
   EXPECT_TRUE(c->frames.empty());
+}
+
+TEST(RealtimeWatchHub, OneFramePerVariantSharedByWatchersAndOwnerRestriction) {
+  LocalBus bus;
+  ServerConfig config;
+  WatchHub hub(bus, config);
+  protocol::FilterLimits limits;
+  auto active = std::make_shared<protocol::Filter>(protocol::parse_ws_filter(json::object{{"status", "active"}}, limits));
+  auto all = std::make_shared<protocol::Filter>();
+  std::vector<std::shared_ptr<FakeConnection>> conns;
+  std::vector<std::shared_ptr<Watcher>> watchers;
+  auto add = [&](std::shared_ptr<protocol::Filter> f, std::string key, std::optional<std::string> owner,
+                 std::string collection = "users") {
+    conns.push_back(std::make_shared<FakeConnection>());
+    watchers.push_back(std::make_shared<Watcher>(conns.back(), "p", collection, f, key, owner, 1 << 20));
+    hub.add(watchers.back());
+    watchers.back()->go_live(0);
+  };
+  add(all, "{}", std::nullopt);
+  add(all, "{}", std::nullopt);
+  add(active, "active", std::nullopt);
+  add(active, "active", std::nullopt);
+  add(all, "{}\0u1", "u1");
+  add(all, "{}", std::nullopt, "other");
+  auto e = std::make_shared<ChangeEvent>(update_event());  // active -> premium: leaves `active`
+  e->owner_id = "u2";
+  bus.publish(e);
+  for (int i : {0, 1, 2, 3}) ASSERT_EQ(conns[i]->shared.size(), 1u) << i;
+  EXPECT_EQ(conns[0]->shared[0], conns[1]->shared[0]);  // the same bytes, not a copy
+  EXPECT_EQ(conns[2]->shared[0], conns[3]->shared[0]);
+  EXPECT_NE(conns[0]->shared[0], conns[2]->shared[0]);  // the left_filter variant
+  EXPECT_EQ(conns[2]->msg(0)["left_filter"], true);
+  EXPECT_TRUE(conns[4]->frames.empty());  // someone else's document
+  EXPECT_TRUE(conns[5]->frames.empty());  // another collection
+  hub.remove(*watchers[0]);
+  e = std::make_shared<ChangeEvent>(update_event());
+  e->seq = 8;
+  e->owner_id = "u1";
+  bus.publish(e);
+  EXPECT_EQ(conns[0]->frames.size(), 1u);
+  EXPECT_EQ(conns[1]->frames.size(), 2u);
+  EXPECT_EQ(conns[4]->frames.size(), 1u);
 }
 
 struct RealtimeRooms : ::testing::Test {
