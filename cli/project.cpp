@@ -25,22 +25,10 @@ struct ProjectArgs {
   bool admin = false;
 };
 
-std::unique_ptr<server::sqlite::SqliteStore> open_store(const ProjectArgs& a) {
-  server::sqlite::SqliteStoreOptions o;
-  o.path = database_path(a.data_dir, true);
-  o.read_connections = 1;
-  return std::make_unique<server::sqlite::SqliteStore>(o);
-}
-
-[[noreturn]] void fail(const std::string& msg) {
-  std::cerr << "cocobase: " << msg << "\n";
-  throw CLI::RuntimeError(1);
-}
-
 void create_project(const ProjectArgs& a) {
   if (!protocol::is_valid_project_id(a.project))
     fail("invalid project id '" + a.project + "': 1-63 chars, [a-z0-9] then [a-z0-9-]");
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   auto p = store->create_project(a.project, a.name.empty() ? a.project : a.name);
   if (!p) fail("project '" + a.project + "' already exists");
   auto key = server::auth::issue_api_key(*store, p->id);
@@ -52,7 +40,7 @@ void create_project(const ProjectArgs& a) {
 }
 
 void list_projects(const ProjectArgs& a) {
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   json::array out;
   for (const auto& p : store->list_projects()) {
     if (a.json) out.push_back(json::object{{"id", p.id}, {"name", p.name}, {"created_at", p.created_at}});
@@ -62,7 +50,7 @@ void list_projects(const ProjectArgs& a) {
 }
 
 void create_key(const ProjectArgs& a) {
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   auto key = server::auth::issue_api_key(*store, a.project, a.admin);
   if (!key) fail("unknown project '" + a.project + "'");
   if (a.json) {
@@ -75,7 +63,7 @@ void create_key(const ProjectArgs& a) {
 }
 
 void list_keys(const ProjectArgs& a) {
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   json::array out;
   for (const auto& k : store->list_api_keys(a.project)) {
     if (a.json)
@@ -87,7 +75,7 @@ void list_keys(const ProjectArgs& a) {
 }
 
 void revoke_key(const ProjectArgs& a) {
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   if (!store->revoke_api_key(a.project, a.key_id))
     fail("no active key '" + a.key_id + "' in project '" + a.project + "'");
   if (!a.json) std::cout << "Key " << a.key_id << " revoked.\n";

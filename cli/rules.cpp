@@ -25,18 +25,6 @@ struct RulesArgs {
   bool json = false;
 };
 
-std::unique_ptr<server::sqlite::SqliteStore> open_store(const RulesArgs& a) {
-  server::sqlite::SqliteStoreOptions o;
-  o.path = database_path(a.data_dir, true);
-  o.read_connections = 1;
-  return std::make_unique<server::sqlite::SqliteStore>(o);
-}
-
-[[noreturn]] void fail(const std::string& msg) {
-  std::cerr << "cocobase: " << msg << "\n";
-  throw CLI::RuntimeError(1);
-}
-
 void check_rule(const std::string& value, const char* which) {
   if (!value.empty() && !server::auth::parse_rule(value))
     fail(std::string("invalid ") + which + " rule '" + value + "': expected public, authenticated, owner or admin");
@@ -47,7 +35,7 @@ void set_rules(const RulesArgs& a) {
   check_rule(a.read, "read");
   check_rule(a.write, "write");
   if (a.read.empty() && a.write.empty()) fail("give --read, --write or both");
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   if (!store->project_exists(a.project)) fail("unknown project '" + a.project + "'");
   server::StoredRules r = store->get_rules(a.project, a.collection);
   if (!a.read.empty()) r.read = a.read;
@@ -58,7 +46,7 @@ void set_rules(const RulesArgs& a) {
 }
 
 void list_rules(const RulesArgs& a) {
-  auto store = open_store(a);
+  auto store = open_data_dir(a.data_dir);
   if (!store->project_exists(a.project)) fail("unknown project '" + a.project + "'");
   json::array out;
   for (const auto& r : store->list_rules(a.project)) {

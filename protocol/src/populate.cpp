@@ -2,14 +2,11 @@
 
 #include <map>
 
+#include <cocobase/protocol/text.hpp>
+
 namespace cocobase::protocol {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // A tree of chains, so `post.author` and `post.tags` populate `post` once.
 struct Node {
@@ -79,7 +76,7 @@ std::vector<Path> parse_populate(const std::vector<std::string>& values, std::si
     std::string_view rest = value;
     while (true) {
       auto comma = rest.find(',');
-      std::string_view item = trim(rest.substr(0, comma));
+      std::string_view item = trim_blanks(rest.substr(0, comma));
       if (!item.empty()) {
         if (item.find('*') != std::string_view::npos)
           throw FilterError{"Invalid populate '" + std::string(item) + "': wildcards are not supported"};

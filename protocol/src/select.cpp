@@ -2,14 +2,11 @@
 
 #include <string_view>
 
+#include <cocobase/protocol/text.hpp>
+
 namespace cocobase::protocol {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Unlike parse_path, keeps empty segments: select has no error response, and a path with an
 // empty segment just resolves to nothing.
@@ -46,7 +43,7 @@ std::vector<Path> parse_select(const std::vector<std::string>& values) {
   for (std::string_view rest : values) {
     for (;;) {
       auto comma = rest.find(',');
-      std::string_view item = trim(rest.substr(0, comma));
+      std::string_view item = trim_blanks(rest.substr(0, comma));
       if (!item.empty() && !is_metadata_name(item)) out.push_back(split_keep_empty(item));
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);

@@ -2,24 +2,22 @@
 #include "api/handlers.hpp"
 #include "auth/api_keys.hpp"
 
+#include <cocobase/protocol/text.hpp>
+
 namespace cocobase::server::api {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using protocol::trim_blanks;
 
 // The token of an `Authorization: Bearer <jwt>` header (scheme case-insensitive), if any.
 std::optional<std::string_view> bearer_token(const HttpRequest& request) {
   const std::string* h = request.header("authorization");
   if (!h) return std::nullopt;
-  std::string_view v = trim(*h);
+  std::string_view v = trim_blanks(*h);
   if (v.size() < 7 || v[6] != ' ') return std::nullopt;
   for (std::size_t i = 0; i < 6; ++i)
     if (std::tolower(static_cast<unsigned char>(v[i])) != "bearer"[i]) return std::nullopt;
-  return trim(v.substr(7));
+  return trim_blanks(v.substr(7));
 }
 
 [[noreturn]] void invalid_token(bool expired = false) {
@@ -39,7 +37,7 @@ auth::TokenClaims verified_claims(Store& store, const auth::JwtCodec& jwt, std::
 
 auth::Principal authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request) {
   if (const std::string* key = request.header("x-api-key")) {
-    auto who = auth::principal_for_api_key(store, trim(*key));
+    auto who = auth::principal_for_api_key(store, trim_blanks(*key));
     if (!who) throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
     // A valid key means the request never fails because of its token: the JS SDK attaches
     // whatever token it has stored, possibly expired, to every request. A valid token of the
@@ -61,7 +59,7 @@ auth::Principal authenticate_project(Store& store, const auth::JwtCodec& jwt, co
 
 std::string authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden) {
   if (const std::string* key = request.header("x-api-key")) {
-    if (auto project = auth::project_for_api_key(store, trim(*key))) return *project;
+    if (auto project = auth::project_for_api_key(store, trim_blanks(*key))) return *project;
     throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
   }
   if (token_only_is_forbidden && bearer_token(request))

@@ -192,20 +192,30 @@ protocol::Document row_to_document(Statement& st, const std::string& collection,
   return d;
 }
 
+struct CollectionHead {
+  std::string id;
+  std::uint64_t head_seq = 0, floor_seq = 0;
+};
+
+// The collection's id and seq bounds, inside the caller's read transaction.
+std::optional<CollectionHead> collection_head(Connection& c, const std::string& project, const std::string& name) {
+  auto st = c.prepare("SELECT id, head_seq, floor_seq FROM collections WHERE project=? AND name=?");
+  st.bind(1, project).bind(2, name);
+  if (!st.step()) return std::nullopt;
+  return CollectionHead{std::string(st.text(0)), static_cast<std::uint64_t>(st.integer(1)),
+                        static_cast<std::uint64_t>(st.integer(2))};
+}
+
 }  // namespace
 
 CollectionSnapshot SqliteStore::read_collection(const std::string& project, const std::string& collection) {
   auto c = lease_reader();
   CollectionSnapshot snap;
   Transaction txn(*c);
-  std::string collection_id;
-  {
-    auto st = c->prepare("SELECT id, head_seq FROM collections WHERE project=? AND name=?");
-    st.bind(1, project).bind(2, collection);
-    if (!st.step()) return snap;
-    collection_id = st.text(0);
-    snap.head_seq = static_cast<std::uint64_t>(st.integer(1));
-  }
+  auto head = collection_head(*c, project, collection);
+  if (!head) return snap;
+  const std::string& collection_id = head->id;
+  snap.head_seq = head->head_seq;
   auto st = c->prepare("SELECT id, data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=?");
   st.bind(1, project).bind(2, collection);
   while (st.step()) {
@@ -220,14 +230,10 @@ DocumentRead SqliteStore::read_document(const std::string& project, const std::s
   auto c = lease_reader();
   DocumentRead r;
   Transaction txn(*c);
-  std::string collection_id;
-  {
-    auto st = c->prepare("SELECT id, head_seq FROM collections WHERE project=? AND name=?");
-    st.bind(1, project).bind(2, collection);
-    if (!st.step()) return r;
-    collection_id = st.text(0);
-    r.head_seq = static_cast<std::uint64_t>(st.integer(1));
-  }
+  auto head = collection_head(*c, project, collection);
+  if (!head) return r;
+  const std::string& collection_id = head->id;
+  r.head_seq = head->head_seq;
   auto st = c->prepare(
       "SELECT id, data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=? AND id=?");
   st.bind(1, project).bind(2, collection).bind(3, id);
@@ -278,15 +284,11 @@ ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std:
   auto c = lease_reader();
   ChangeLogRead r;
   Transaction txn(*c);
-  std::string collection_id;
-  {
-    auto st = c->prepare("SELECT id, head_seq, floor_seq FROM collections WHERE project=? AND name=?");
-    st.bind(1, project).bind(2, collection);
-    if (!st.step()) return r;
-    collection_id = st.text(0);
-    r.head_seq = static_cast<std::uint64_t>(st.integer(1));
-    r.floor_seq = static_cast<std::uint64_t>(st.integer(2));
-  }
+  auto head = collection_head(*c, project, collection);
+  if (!head) return r;
+  const std::string& collection_id = head->id;
+  r.head_seq = head->head_seq;
+  r.floor_seq = head->floor_seq;
   auto st = c->prepare(
       "SELECT seq, kind, doc_id, data, created_at, updated_at, old_data, old_updated_at, committed_ms, owner_id"
       " FROM changelog WHERE project=? AND collection=? AND seq>? ORDER BY seq LIMIT ?");

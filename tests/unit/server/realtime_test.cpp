@@ -178,7 +178,7 @@ TEST(RealtimeWatchHub, OneFramePerVariantSharedByWatchersAndOwnerRestriction) {
   add(all, "{}", std::nullopt);
   add(active, "active", std::nullopt);
   add(active, "active", std::nullopt);
-  add(all, "{}\0u1", "u1");
+  add(all, "{}", "u1");
   add(all, "{}", std::nullopt, "other");
   auto e = std::make_shared<ChangeEvent>(update_event());  // active -> premium: leaves `active`
   e->owner_id = "u2";
