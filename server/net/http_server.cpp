@@ -88,6 +88,9 @@ std::string HttpServer::start() {
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("cannot listen on " + impl_->config.listen + ": " + ec.message());
   impl_->accept_next();
+  // Create spdlog's registry here, before the I/O threads can log: its lazy initialisation
+  // happens inside libspdlog, where ThreadSanitizer cannot see that it is synchronised.
+  spdlog::default_logger_raw();
   for (auto& ctx : impl_->contexts) impl_->threads.emplace_back([c = ctx.get()] { c->run(); });
 
   auto bound = acceptor->local_endpoint();

@@ -80,26 +80,24 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     });
   }
 
-  // The socket leaves this session for a WsSession (PROTOCOL 5.1.1); over
-  // --ws-max-connections the upgrade is refused with 429.
+  // The socket leaves this session for a WsSession (PROTOCOL 5.1.1), unless the server is
+  // draining (503), the Origin is not allowed (403, 1.7) or --ws-max-connections is reached (429).
   void upgrade(realtime::Route route) {
-    if (!origin_allowed()) {
-      keep_alive_ = false;
-      api::HttpResponse r;
-      r.status = 403;
-      r.body = R"({"detail":"Origin not allowed","code":"FORBIDDEN"})";
-      r.headers = {{"Access-Control-Allow-Origin", "*"}};
-      return write(std::move(r));
-    }
-    if (!realtime_->try_acquire_connection()) {
-      keep_alive_ = false;
-      api::HttpResponse r;
-      r.status = 429;
-      r.body = R"({"detail":"Too many WebSocket connections","code":"RATE_LIMIT_EXCEEDED"})";
-      r.headers = {{"Retry-After", "1"}, {"Access-Control-Allow-Origin", "*"}};
-      return write(std::move(r));
-    }
+    if (realtime_->draining()) return refuse_upgrade(503, "UNAVAILABLE", "Server is shutting down");
+    if (!origin_allowed()) return refuse_upgrade(403, "FORBIDDEN", "Origin not allowed");
+    if (!realtime_->try_acquire_connection())
+      return refuse_upgrade(429, "RATE_LIMIT_EXCEEDED", "Too many WebSocket connections");
     start_ws_session(std::move(stream_), parser_->release(), std::move(route), *realtime_, config_);
+  }
+
+  void refuse_upgrade(int status, const char* code, const char* detail) {
+    keep_alive_ = false;
+    api::HttpResponse r;
+    r.status = status;
+    r.body = std::string(R"({"detail":")") + detail + R"(","code":")" + code + "\"}";
+    r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    if (status != 403) r.headers.emplace_back("Retry-After", "1");
+    write(std::move(r));
   }
 
   // --ws-allowed-origins (PROTOCOL 1.7): empty means any Origin (or none) is accepted.

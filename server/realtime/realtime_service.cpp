@@ -43,6 +43,7 @@ void RealtimeService::release_connection(const Connection* c) {
 }
 
 void RealtimeService::shutdown(std::chrono::milliseconds wait) {
+  draining_.store(true, std::memory_order_relaxed);
   std::vector<std::shared_ptr<Connection>> all;
   {
     std::lock_guard lock(open_mutex_);

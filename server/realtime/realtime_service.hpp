@@ -34,6 +34,8 @@ class RealtimeService {
   // Closes every open socket with 1001 (going away) and waits until they are gone or `wait`
   // has passed. For shutdown, while the I/O threads still run.
   void shutdown(std::chrono::milliseconds wait);
+  // True from shutdown() on: new upgrades are refused (503).
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
 
   RoomDirectory& rooms() { return rooms_; }
 
@@ -43,6 +45,7 @@ class RealtimeService {
   BroadcastRegistry broadcast_;
   RoomRegistry rooms_;
   std::atomic<std::size_t> connections_{0};
+  std::atomic<bool> draining_{false};
   std::mutex open_mutex_;
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> open_;  // for shutdown()
 };

@@ -17,6 +17,14 @@ std::string topic_key(const std::string& project, const std::string& collection)
   return k;
 }
 
+// Watchers share a group when both their filter and their owner restriction are equal.
+std::string group_key(const Watcher& w) {
+  std::string k = w.filter_key;
+  k += '\0';
+  if (w.owner) (k += 'o') += *w.owner;
+  return k;
+}
+
 struct Receivers {
   std::shared_ptr<const protocol::Filter> filter;
   std::optional<std::string> owner;
@@ -39,7 +47,7 @@ void WatchHub::add(const std::shared_ptr<Watcher>& w) {
   auto key = topic_key(w->project, w->collection);
   auto& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
-  auto& group = shard.topics[key].groups[w->filter_key];
+  auto& group = shard.topics[key].groups[group_key(*w)];
   if (!group.filter) {
     group.filter = w->filter;
     group.owner = w->owner;
@@ -53,7 +61,7 @@ void WatchHub::remove(const Watcher& w) {
   std::lock_guard lock(shard.mutex);
   auto topic = shard.topics.find(key);
   if (topic == shard.topics.end()) return;
-  auto group = topic->second.groups.find(w.filter_key);
+  auto group = topic->second.groups.find(group_key(w));
   if (group == topic->second.groups.end()) return;
   group->second.watchers.erase(&w);
   if (group->second.watchers.empty()) topic->second.groups.erase(group);

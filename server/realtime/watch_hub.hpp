@@ -35,7 +35,7 @@ class WatchHub {
     std::unordered_map<const Watcher*, std::shared_ptr<Watcher>> watchers;
   };
   struct Topic {
-    std::unordered_map<std::string, Group> groups;  // by filter key
+    std::unordered_map<std::string, Group> groups;  // by filter key and owner
   };
   struct Shard {
     std::mutex mutex;

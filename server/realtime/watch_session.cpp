@@ -63,7 +63,6 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
   // Register first (buffering), then read the head: nothing committed after the read can be
   // missed, and anything at or below it is dropped by go_live.
   std::string filter_key = protocol::to_json(filters_echo);
-  if (owner) (filter_key += '\0') += *owner;
   watcher_ = std::make_shared<Watcher>(weak_, auth.project, collection_, std::move(filter), std::move(filter_key),
                                        std::move(owner), config_.ws_max_queue_bytes);
   hub_.add(watcher_);

@@ -33,7 +33,7 @@ class Watcher {
 
   const std::string project, collection;
   const std::shared_ptr<const protocol::Filter> filter;
-  const std::string filter_key;  // filter and owner: equal keys share a group in the hub
+  const std::string filter_key;  // watchers with equal keys and owners share a group in the hub
   const std::optional<std::string> owner;
 
   bool owner_allows(const std::string& owner_id) const { return !owner || *owner == owner_id; }

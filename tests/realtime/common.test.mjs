@@ -69,6 +69,9 @@ test('auth message that is not JSON: INVALID_JSON 4400; not an object or wrong t
   let c = await openWs(srv.url, '/realtime/broadcast');
   c.send('not json');
   await expectErrorClose(c, 'INVALID_JSON', 4400);
+  c = await openWs(srv.url, '/realtime/broadcast');  // deeper than --max-json-depth (64)
+  c.send(`{"api_key":"${key}","x":${'['.repeat(100)}${']'.repeat(100)}}`);
+  await expectErrorClose(c, 'INVALID_JSON', 4400);
   for (const auth of [[1, 2], 'str', 5, { api_key: 5 }, { api_key: key, user_id: {} }, { api_key: key, user_name: 'x'.repeat(129) },
     { api_key: key, room_title: 7 }]) {
     c = await openWs(srv.url, '/realtime/broadcast');
@@ -249,4 +252,16 @@ test('5.1.2 fragmented client messages are reassembled; invalid UTF-8 closes 100
   assert.equal(close.payload.readUInt16BE(0), 1007);
   // every server message is one unfragmented text frame
   assert.ok(frames.every((f) => f.fin));
+});
+
+test('5.1.6 a client that never answers the close frame is dropped after 5 s', async () => {
+  const { sock } = await rawConnect(srv.url, '/realtime/broadcast', { api_key: 'cb_bad' });
+  const t0 = Date.now();
+  let bytes = 0;
+  sock.on('data', (d) => { bytes += d.length; });  // reads, but never replies to the close
+  sock.resume();
+  await withTimeout(new Promise((r) => sock.on('close', r)), 9000, 'TCP close');
+  const took = Date.now() - t0;
+  assert.ok(bytes > 0, 'the error and the close frame arrived');
+  assert.ok(took >= 4500 && took < 8000, `dropped after ${took} ms`);
 });
