@@ -72,7 +72,8 @@ export async function startServer({ args = [], env = {}, dataDir, apiKey } = {})
   }
   const ownsDir = !dataDir;
   if (!dataDir) dataDir = await makeTempDir();
-  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...args], {
+  const listen = args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];  // a fixed port: restarts
+  const proc = spawn(BIN, ['serve', ...listen, '--data', dataDir, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
