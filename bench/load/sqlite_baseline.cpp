@@ -27,7 +27,7 @@ double sqlite_baseline_rows_per_sec(const std::string& path, std::uint64_t rows,
     Transaction txn(c, "BEGIN IMMEDIATE");
     for (std::uint64_t i = 0; i < batch && done < rows; ++i, ++done) {
       std::string id = protocol::new_uuid_v4(), now = protocol::now_timestamp();
-      c.prepare("INSERT INTO documents(project, collection, id, data, created_at, updated_at) VALUES('p','bench',?,?,?,?)")
+      c.prepare("INSERT INTO documents(id, project, collection, data, created_at, updated_at) VALUES(?,'p','bench',?,?,?)")
           .bind(1, id).bind(2, data).bind(3, now).bind(4, now).run();
       c.prepare("INSERT INTO changelog(project, collection, seq, kind, doc_id, data, created_at, updated_at, committed_ms)"
                 " VALUES('p','bench',?,0,?,?,?,?,?)")

@@ -24,6 +24,7 @@ SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(option
   writer_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
   apply_schema(*writer_conn_);
   writer_conn_->exec("PRAGMA synchronous=FULL");
+  checkpointer_ = std::make_unique<Checkpointer>(options_.path, *writer_conn_, kCheckpointPages);
   admin_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
   admin_conn_->exec("PRAGMA synchronous=FULL");
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.read_connections); ++i)
@@ -42,6 +43,7 @@ void SqliteStore::close() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  checkpointer_.reset();
 }
 
 void SqliteStore::set_change_sink(ChangeSink sink) {
