@@ -11,7 +11,7 @@ command -v nats-server >/dev/null || { echo "nats-server missing: apt-get instal
 ulimit -n 20000
 
 WORK=$(mktemp -d /var/tmp/cocobase-rtbench-XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 start_cocobase() {
   taskset -c 1 "$BIN" serve --listen 127.0.0.1:0 --data "$WORK/data-$RANDOM" --io-threads 1 --ws-rate-per-sec 0 \
