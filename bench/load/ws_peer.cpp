@@ -75,6 +75,27 @@ std::size_t parse_frame(std::string_view buf, int& opcode, std::string_view& pay
   return off + len;
 }
 
+// During setup (blocking socket): reads frames, appending their payloads, until `done` says so.
+// `buf` holds bytes received past the last frame; returns the payloads read.
+template <typename Done>
+std::string read_setup_frames(int fd, std::string& buf, Done done) {
+  std::string text;
+  for (;;) {
+    int op = 0;
+    std::string_view payload;
+    if (std::size_t used = parse_frame(buf, op, payload)) {
+      text.append(payload);
+      buf.erase(0, used);
+      if (done(text)) return text;
+      continue;
+    }
+    char tmp[4096];
+    ssize_t got = recv(fd, tmp, sizeof tmp, 0);
+    if (got <= 0) throw std::runtime_error("connection closed during setup");
+    buf.append(tmp, static_cast<std::size_t>(got));
+  }
+}
+
 }  // namespace
 
 std::int64_t now_ns() {
@@ -122,46 +143,15 @@ void PeerSet::open(std::size_t n, bool subscribe) {
     c.in = rest;
     if (ep_.target == Target::cocobase) {
       send_frame(fd, "{\"api_key\":\"" + ep_.api_key + "\"}");
-      std::string buf = c.in;
       // The confirmation is the first frame; wait for it so the connection is registered.
-      for (;;) {
-        int op = 0;
-        std::string_view payload;
-        std::size_t used = parse_frame(buf, op, payload);
-        if (used) {
-          if (payload.find("\"error\"") != std::string_view::npos)
-            throw std::runtime_error("auth refused: " + std::string(payload));
-          buf.erase(0, used);
-          break;
-        }
-        char tmp[4096];
-        ssize_t got = recv(fd, tmp, sizeof tmp, 0);
-        if (got <= 0) throw std::runtime_error("closed during auth");
-        buf.append(tmp, static_cast<std::size_t>(got));
-      }
-      c.in = buf;
+      std::string first = read_setup_frames(fd, c.in, [](const std::string&) { return true; });
+      if (first.find("\"error\"") != std::string::npos) throw std::runtime_error("auth refused: " + first);
     } else {
       std::string cmd = "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n";
       if (subscribe) cmd += "SUB bench 1\r\n";
       cmd += "PING\r\n";
       send_frame(fd, cmd);
-      std::string text;
-      std::string buf = c.in;
-      while (text.find("PONG") == std::string::npos) {
-        int op = 0;
-        std::string_view payload;
-        std::size_t used = parse_frame(buf, op, payload);
-        if (used) {
-          text.append(payload);
-          buf.erase(0, used);
-          continue;
-        }
-        char tmp[4096];
-        ssize_t got = recv(fd, tmp, sizeof tmp, 0);
-        if (got <= 0) throw std::runtime_error("nats closed during setup");
-        buf.append(tmp, static_cast<std::size_t>(got));
-      }
-      c.in = buf;
+      read_setup_frames(fd, c.in, [](const std::string& text) { return text.find("PONG") != std::string::npos; });
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     epoll_event ev{};
