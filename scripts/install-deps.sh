@@ -31,6 +31,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--with-node-tests" ]; then
+  # The realtime tests use Node's global WebSocket (--experimental-websocket, Node >= 20.10);
+  # Debian 12's own nodejs is 18.
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$node_major" -lt 20 ]; then
+    echo "install-deps: Node $(node --version 2>/dev/null) found; the tests need Node 20 or newer" >&2
+    exit 1
+  fi
   if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.stamp ]; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
   fi
