@@ -20,6 +20,9 @@ struct LoadResult {
 LoadResult run_closed_loop(const std::string& host, int port, const std::string& request, int connections,
                            std::chrono::milliseconds duration, int expected_status);
 
+// A blocking TCP connection to host:port with TCP_NODELAY; throws on failure.
+int connect_to(const std::string& host, int port);
+
 // One blocking GET; returns the body ("" on failure).
 std::string http_get(const std::string& host, int port, const std::string& path);
 

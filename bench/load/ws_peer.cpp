@@ -1,5 +1,7 @@
 #include "ws_peer.hpp"
 
+#include "http_load_client.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -14,19 +16,6 @@
 namespace cocobase::bench {
 namespace {
 
-int connect_blocking(const std::string& host, int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket: " + std::string(strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("connect: " + std::string(strerror(errno)));
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
 
 void write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -132,7 +121,7 @@ void PeerSet::open(std::size_t n, bool subscribe) {
   if (epoll_ < 0) epoll_ = epoll_create1(0);
   std::string path = ep_.target == Target::nats ? "/" : ep_.path;
   for (std::size_t k = 0; k < n; ++k) {
-    int fd = connect_blocking(ep_.host, ep_.port);
+    int fd = connect_to(ep_.host, ep_.port);
     write_all(fd, "GET " + path + " HTTP/1.1\r\nHost: " + ep_.host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     std::string head;

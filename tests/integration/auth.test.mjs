@@ -35,23 +35,13 @@ function pw(len = 16) {
   return s;
 }
 
+// api() that records every response, so later tests can check none leaked a password.
 function tapi(url, key) {
-  const a = api(url, key);
-  const req = async (method, p, o) => {
-    const r = await a.req(method, p, o);
-    seen.push({ what: `${method} ${url}${p} -> ${r.status}`, text: r.text, headers: [...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n') });
-    return r;
-  };
-  return {
-    url,
-    key,
-    req,
-    get: (p, o) => req('GET', p, o),
-    del: (p, o) => req('DELETE', p, o),
-    post: (p, body, o = {}) => req('POST', p, { ...o, body }),
-    patch: (p, body, o = {}) => req('PATCH', p, { ...o, body }),
-    put: (p, body, o = {}) => req('PUT', p, { ...o, body }),
-  };
+  return api(url, key, {
+    onResponse: (method, p, r) => seen.push({
+      what: `${method} ${url}${p} -> ${r.status}`, text: r.text, headers: [...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n'),
+    }),
+  });
 }
 
 const bearer = (t) => ({ headers: { authorization: `Bearer ${t}` } });

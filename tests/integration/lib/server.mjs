@@ -215,13 +215,14 @@ function lowerKeys(h) {
 }
 
 /**
- * api(url, key) -> { req, get, post, patch, put, del, url, key }
+ * api(url, key, {onResponse}) -> { req, get, post, patch, put, del, url, key }
+ *  - onResponse(method, path, response): called with every response (e.g. to record them)
  * req(method, path, {body, headers, rawBody, key, noKey}) -> {status, headers, json, text, seq}
  *  - body: JSON-serialized, with content-type application/json
  *  - rawBody: sent as is (string, Buffer, FormData)
  *  - key: override the API key for this request; noKey: send none
  */
-export function api(url, key) {
+export function api(url, key, { onResponse } = {}) {
   async function req(method, p, { body, headers = {}, rawBody, key: k = key, noKey = false } = {}) {
     const h = {};
     if (!noKey && k !== undefined && k !== null) h['x-api-key'] = k;
@@ -255,6 +256,7 @@ export function api(url, key) {
         errorShapeViolations.push(`${method} ${p} -> ${res.status}: ${problems.join('; ')} (body ${text.slice(0, 200)})`);
       }
     }
+    if (onResponse) onResponse(method, p, out);
     return out;
   }
   return {
