@@ -24,6 +24,7 @@ node_suites() {  # node_suites BINARY DIRS...: the black-box suites against one 
 
 run "build (release)" build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run "unit tests (release)" ctest --test-dir build --output-on-failure -j "$JOBS"
+run "installed-package consumer (release)" scripts/check-consumer.sh build
 run "black-box, realtime and npm SDK tests (release)" \
   node_suites "$PWD/build/cocobase" tests/integration/ tests/realtime/ tests/compat/
 
