@@ -75,6 +75,7 @@ int serve(const ServerConfig& config) {
   // Declared before the HTTP server so that it outlives every socket.
   server::realtime::RealtimeService realtime(store, bus, &jwt, config);
   api.set_room_directory(&realtime.rooms());
+  api.set_metrics_source([&realtime] { return realtime.metrics_text(); });
   server::net::HttpServer http(api, &realtime, config);
   std::string url = http.start();
   std::cout << "Listening on " << url << std::endl;

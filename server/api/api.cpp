@@ -229,6 +229,7 @@ void Api::dispatch(HttpRequest& request, Respond& respond) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = metrics_text(metrics_, store_.stats());
+    if (extra_metrics_) r.body += extra_metrics_();
     return respond(std::move(r));
   }
   if (draining_)

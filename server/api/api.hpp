@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <string>
 
 namespace cocobase::server::api {
 
@@ -34,6 +36,9 @@ class Api {
   // Serves GET /realtime/rooms from the realtime module; set once before serving (null: the
   // listing answers with no rooms).
   void set_room_directory(realtime::RoomDirectory* rooms) { rooms_ = rooms; }
+  // More Prometheus text appended to GET /metrics (the realtime counters); set once before
+  // serving.
+  void set_metrics_source(std::function<std::string()> source) { extra_metrics_ = std::move(source); }
 
  private:
   void dispatch(HttpRequest& request, Respond& respond);
@@ -45,6 +50,7 @@ class Api {
   Metrics metrics_;
   std::atomic<bool> draining_{false};
   realtime::RoomDirectory* rooms_ = nullptr;
+  std::function<std::string()> extra_metrics_;
 };
 
 }  // namespace cocobase::server::api

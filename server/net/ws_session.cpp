@@ -232,6 +232,7 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
   // Drops everything not yet written and closes 4509 (8f). Any thread.
   void close_slow_consumer() {
     if (slow_.exchange(true)) return;
+    realtime::RealtimeMetrics::add(service_.metrics().slow_consumer_closes);
     closing_.store(true, std::memory_order_release);
     {
       std::lock_guard lock(pending_mutex_);

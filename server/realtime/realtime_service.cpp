@@ -9,7 +9,7 @@
 namespace cocobase::server::realtime {
 
 RealtimeService::RealtimeService(Store& store, EventBus& bus, const auth::JwtCodec* jwt, const ServerConfig& config)
-    : deps_{store, jwt, config}, hub_(bus, config), rooms_(config) {}
+    : deps_{store, jwt, config, metrics_}, hub_(bus, config, metrics_), rooms_(config) {}
 
 std::unique_ptr<Session> RealtimeService::open(const Route& route, Connection& self, std::weak_ptr<Connection> weak) {
   {
@@ -18,13 +18,20 @@ std::unique_ptr<Session> RealtimeService::open(const Route& route, Connection& s
   }
   switch (route.endpoint) {
     case Endpoint::collection:
+      RealtimeMetrics::add(metrics_.watch_sessions);
       return std::make_unique<WatchSession>(deps_, hub_, route.param, self, std::move(weak));
     case Endpoint::broadcast:
+      RealtimeMetrics::add(metrics_.broadcast_sessions);
       return std::make_unique<BroadcastSession>(deps_, broadcast_, self, std::move(weak));
     case Endpoint::room:
+      RealtimeMetrics::add(metrics_.room_sessions);
       return std::make_unique<RoomSession>(deps_, rooms_, route.param, self, std::move(weak));
   }
   return nullptr;
+}
+
+std::string RealtimeService::metrics_text() const {
+  return realtime::metrics_text(metrics_, connections_.load(std::memory_order_relaxed));
 }
 
 bool RealtimeService::try_acquire_connection() {

@@ -38,8 +38,12 @@ class RealtimeService {
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
 
   RoomDirectory& rooms() { return rooms_; }
+  RealtimeMetrics& metrics() { return metrics_; }
+  // The realtime part of GET /metrics.
+  std::string metrics_text() const;
 
  private:
+  RealtimeMetrics metrics_;  // before deps_ and hub_, which hold references to it
   SessionDeps deps_;
   WatchHub hub_;
   BroadcastRegistry broadcast_;

@@ -2,6 +2,7 @@
 // What the three endpoints share: the auth handshake, ping/pong, unknown types, invalid JSON
 // after auth, and the per-connection message rate limit (PROTOCOL 5.1.3-5.1.6, 8f).
 #include "realtime/auth_message.hpp"
+#include "realtime/realtime_metrics.hpp"
 #include "realtime/session.hpp"
 #include "realtime/ws_error.hpp"
 #include "config/server_config.hpp"
@@ -18,6 +19,7 @@ struct SessionDeps {
   Store& store;
   const auth::JwtCodec* jwt;  // null: tokens are refused
   const ServerConfig& config;
+  RealtimeMetrics& metrics;
 };
 
 class SessionBase : public Session {
@@ -29,7 +31,8 @@ class SessionBase : public Session {
   // `self` owns this session and outlives it; `weak` is what registries keep (never a strong
   // reference, so that no registry keeps a closed socket alive).
   SessionBase(const SessionDeps& deps, Connection& self, std::weak_ptr<Connection> weak)
-      : store_(deps.store), jwt_(deps.jwt), config_(deps.config), conn_(self), weak_(std::move(weak)) {}
+      : store_(deps.store), jwt_(deps.jwt), config_(deps.config), metrics_(deps.metrics), conn_(self),
+        weak_(std::move(weak)) {}
 
   // Step 7 of 5.1.4 and registration; sends the confirmation or an error that closes.
   virtual void on_authenticated(AuthMessage& auth) = 0;
@@ -43,6 +46,7 @@ class SessionBase : public Session {
   Store& store_;
   const auth::JwtCodec* jwt_;
   const ServerConfig& config_;
+  RealtimeMetrics& metrics_;
   Connection& conn_;
   std::weak_ptr<Connection> weak_;
   bool done_ = false;           // failed or closed: ignore client messages

@@ -33,7 +33,8 @@ struct Receivers {
 
 }  // namespace
 
-WatchHub::WatchHub(EventBus& bus, const ServerConfig& config) : bus_(bus), config_(config) {
+WatchHub::WatchHub(EventBus& bus, const ServerConfig& config, RealtimeMetrics& metrics)
+    : bus_(bus), config_(config), metrics_(metrics) {
   subscription_ = bus_.subscribe([this](const ChangeEventPtr& e) { on_event(e); });
 }
 
@@ -94,6 +95,7 @@ void WatchHub::on_event(const ChangeEventPtr& e) {
     Frame& f = o.left_filter ? left : plain;
     if (!f) f = make_frame(event_frame(*e, {o.left_filter, false}, config_.ws_document_alias));
     for (const auto& w : r.watchers) w->deliver(e->seq, f);
+    RealtimeMetrics::add(metrics_.watch_deliveries, r.watchers.size());
   }
 }
 

@@ -8,6 +8,7 @@
 // frames are built or queued.
 #include "bus/event_bus.hpp"
 #include "config/server_config.hpp"
+#include "realtime/realtime_metrics.hpp"
 #include "realtime/watcher.hpp"
 
 #include <array>
@@ -20,7 +21,7 @@ namespace cocobase::server::realtime {
 
 class WatchHub {
  public:
-  WatchHub(EventBus& bus, const ServerConfig& config);
+  WatchHub(EventBus& bus, const ServerConfig& config, RealtimeMetrics& metrics);
   ~WatchHub();
   WatchHub(const WatchHub&) = delete;
   WatchHub& operator=(const WatchHub&) = delete;
@@ -49,6 +50,7 @@ class WatchHub {
 
   EventBus& bus_;
   const ServerConfig& config_;
+  RealtimeMetrics& metrics_;
   EventBus::SubscriptionId subscription_ = 0;
   std::array<Shard, kShards> shards_;
 };

@@ -101,6 +101,7 @@ void WatchSession::resume(std::uint64_t from, ChangeLogRead read) {
   m += R"(","resume_from":)" + std::to_string(from) + R"(,"floor_seq":)" + std::to_string(read.floor_seq) +
        R"(,"head_seq":)" + std::to_string(head) + "}";
   send(std::move(m));
+  RealtimeMetrics::add(metrics_.resyncs);
   watcher_->go_live(head);
 }
 
@@ -120,6 +121,7 @@ void WatchSession::continue_replay() {
     if (!o.deliver) continue;
     send(event_frame(e, {o.left_filter, true}, config_.ws_document_alias));
     ++replay_->replayed;
+    RealtimeMetrics::add(metrics_.replayed_events);
   }
   std::string m = R"({"event":"replay_done","collection_id":)";
   protocol::append_json_string(m, collection_);

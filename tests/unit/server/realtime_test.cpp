@@ -161,7 +161,8 @@ TEST(RealtimeWatcher, BufferOverflowClosesAsSlowConsumer) {
 TEST(RealtimeWatchHub, OneFramePerVariantSharedByWatchersAndOwnerRestriction) {
   LocalBus bus;
   ServerConfig config;
-  WatchHub hub(bus, config);
+  RealtimeMetrics metrics;
+  WatchHub hub(bus, config, metrics);
   protocol::FilterLimits limits;
   auto active = std::make_shared<protocol::Filter>(protocol::parse_ws_filter(json::object{{"status", "active"}}, limits));
   auto all = std::make_shared<protocol::Filter>();
@@ -190,6 +191,7 @@ TEST(RealtimeWatchHub, OneFramePerVariantSharedByWatchersAndOwnerRestriction) {
   EXPECT_EQ(conns[2]->msg(0)["left_filter"], true);
   EXPECT_TRUE(conns[4]->frames.empty());  // someone else's document
   EXPECT_TRUE(conns[5]->frames.empty());  // another collection
+  EXPECT_EQ(metrics.watch_deliveries.load(), 4u);
   hub.remove(*watchers[0]);
   e = std::make_shared<ChangeEvent>(update_event());
   e->seq = 8;
