@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
   cocobase::cli::add_serve_command(app);
   cocobase::cli::add_project_commands(app);
   cocobase::cli::add_rules_commands(app);
+  cocobase::cli::add_watch_command(app);
+  cocobase::cli::add_broadcast_command(app);
+  cocobase::cli::add_room_command(app);
+  cocobase::cli::add_rooms_command(app);
+  cocobase::cli::add_docs_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

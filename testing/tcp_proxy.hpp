@@ -15,6 +15,7 @@
 // Runs on a thread of its own with Boost.Asio. Every public member may be called from any
 // thread; cut() returns after every connection it saw is closed. The destructor closes
 // everything and joins the thread. Header-only (there is no testing library target).
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -23,6 +24,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>

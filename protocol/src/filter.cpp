@@ -136,7 +136,7 @@ bool is_valid_group_name(std::string_view name) {
 }
 
 FilterError invalid_key(std::string_view key) {
-  return FilterError{"Invalid filter key '" + std::string(key) + "'"};
+  return FilterError{"Invalid filter key '" + std::string(key) + "'", std::string(key)};
 }
 
 struct OpName {
@@ -164,7 +164,8 @@ bool is_list_op(FilterOp op) { return op == FilterOp::in || op == FilterOp::noti
 void check_item_count(std::size_t n, std::string_view key, const FilterLimits& limits) {
   if (n > limits.max_in_items)
     throw FilterError{"Too many list items in filter key '" + std::string(key) + "' (limit " +
-                      std::to_string(limits.max_in_items) + ")"};
+                          std::to_string(limits.max_in_items) + ")",
+                      std::string(key)};
 }
 
 // 4.6 `in`: split on ',', trim spaces and tabs, drop empty items.
@@ -191,7 +192,8 @@ void add_condition(Filter& filter, std::string_view key, std::string operand,
   ParsedKey pk = parse_filter_key(key);
   if (filter.condition_count() >= limits.max_conditions)
     throw FilterError{"Too many filter conditions at key '" + std::string(key) + "' (limit " +
-                      std::to_string(limits.max_conditions) + ")"};
+                          std::to_string(limits.max_conditions) + ")",
+                      std::string(key)};
   Condition c;
   c.key = std::string(key);
   c.paths = std::move(pk.paths);
@@ -210,7 +212,8 @@ void add_condition(Filter& filter, std::string_view key, std::string operand,
       c.isnull_wanted = false;
     else
       throw FilterError{"Invalid isnull value '" + operand + "' for filter key '" + std::string(key) +
-                        "' (expected true, false, 1 or 0)"};
+                            "' (expected true, false, 1 or 0)",
+                        std::string(key)};
   }
   c.operand = std::move(operand);
   filter.add(pk.group, std::move(c));
@@ -526,7 +529,9 @@ Filter parse_ws_filter(const json::object& filters, const FilterLimits& limits) 
     const json::value& v = m.value();
     // A null member is dropped before its key is looked at, as the JS SDK never sends it.
     if (is_reserved(key, reserved_keys_common()) || v.is_null()) continue;
-    auto invalid_value = [&] { return FilterError{"Invalid filter value for key '" + std::string(key) + "'"}; };
+    auto invalid_value = [&] {
+      return FilterError{"Invalid filter value for key '" + std::string(key) + "'", std::string(key)};
+    };
     if (auto text = ws_scalar(v)) {
       add_condition(filter, key, std::move(*text), std::nullopt, limits);
     } else if (const auto* arr = v.if_array()) {

@@ -35,6 +35,7 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
     try {
       *filter = protocol::parse_ws_filter(*f, {config_.max_filter_conditions, config_.max_in_items});
     } catch (const protocol::FilterError& e) {
+      if (!e.key.empty()) bad.extra["key"] = e.key;
       bad.extra["error_detail"] = e.detail;
       return fail(std::move(bad));
     }

@@ -113,7 +113,7 @@ class WsLinkImpl final : public WsLink, public std::enable_shared_from_this<WsLi
   }
 
   bool confirmed_now() const override { return confirmed_flag_.load(); }
-  bool closed() const override { return closed_.load(); }
+  bool closed() const override { return closed_.load() || terminated_.load(); }
 
  private:
   // --- connecting
@@ -226,6 +226,7 @@ class WsLinkImpl final : public WsLink, public std::enable_shared_from_this<WsLi
     if (closed_) return;
     std::optional<RealtimeError> error = std::exchange(pending_error_, std::nullopt);
     if (protocol::close_reaction(code) == protocol::CloseReaction::terminal) {
+      terminated_ = true;  // closed() holds inside the on_error/on_close callbacks below
       RealtimeError e = error.value_or(RealtimeError{"CLOSED", "closed by the server", 0, false, ""});
       e.close_code = code;
       e.terminal = true;
@@ -379,6 +380,7 @@ class WsLinkImpl final : public WsLink, public std::enable_shared_from_this<WsLi
   std::optional<RealtimeError> pending_error_;
 
   std::atomic<bool> closed_{false};
+  std::atomic<bool> terminated_{false};  // a terminal close is being reported (then closed_)
   std::atomic<bool> confirmed_flag_{false};
   std::atomic<std::size_t> queued_{0};
 };

@@ -437,6 +437,21 @@ TEST(WsFilter, OperandsNormalizedToText) {
   EXPECT_EQ(g.conditions()[0].items, (std::vector<std::string>{"1.5", "false", "x"}));
 }
 
+TEST(WsFilter, ErrorsNameTheOffendingKey) {
+  // The realtime error INVALID_FILTER carries this as its `key` member (PROTOCOL 5.1.6).
+  for (const char* bad : {R"({"ok":1,"[x]a":1})", R"({"ok":1,"a_isnull":"maybe"})", R"({"ok":1,"a":{"b":1}})",
+                          R"({"ok":1,"a":[1,2]})"}) {
+    try {
+      ws_filter(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const FilterError& e) {
+      EXPECT_NE(e.key, "ok") << bad;
+      EXPECT_FALSE(e.key.empty()) << bad;
+      EXPECT_NE(e.detail.find(e.key), std::string::npos) << e.detail;
+    }
+  }
+}
+
 // ---- structure, limits, helpers ----------------------------------------------------------
 
 TEST(FilterStructure, GroupsAndConditionsAreAccessible) {

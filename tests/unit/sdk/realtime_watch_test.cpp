@@ -118,7 +118,8 @@ TEST_F(RealtimeWatchTest, DeliversCreateUpdateDeleteWithDocumentsAndSeq) {
   EXPECT_EQ(del.document.data, a2.data);  // the last state
   EXPECT_FALSE(del.old_data.has_value());
 
-  // on_event saw everything, in order.
+  // on_event saw everything, in order (it runs after the typed callback of the same event).
+  ASSERT_TRUE(all.wait_for_count(4));
   const auto events = all.items();
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].type, WatchEventType::connected);
@@ -164,7 +165,7 @@ TEST_F(RealtimeWatchTest, FilteredWatchDeliversOnlyMatchingEventsAndLeftFilter) 
   client_.delete_document(col, b.id);                           // 6: last state matches
   client_.delete_document(col, a.id);                           // 7: last state does not
   const Document s = client_.create_document(col, {{"name", "S"}, {"status", "active"}});  // 8
-  ASSERT_TRUE(created.wait_until([&](const auto& v) {
+  ASSERT_TRUE(all.wait_until([&](const auto& v) {
     return !v.empty() && v.back().document.id == s.id;
   })) << "sentinel create not delivered";
 
@@ -292,7 +293,7 @@ TEST_P(RealtimeTerminalTest, ReportedOnceWithoutReconnect) {
   ASSERT_TRUE(closes.wait_for_count(1)) << "no on_close";
   ASSERT_TRUE(eventually([&] { return w.is_closed(); }));
   // With 50..200 ms backoff a reconnect loop would make several attempts in this time.
-  std::this_thread::sleep_for(1500ms);
+  std::this_thread::sleep_for(1000ms);
 
   EXPECT_EQ(proxy.connections(), 1) << "the helper reconnected after a terminal close";
   EXPECT_EQ(reconnects.size(), 0u);

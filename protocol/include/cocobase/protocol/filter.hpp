@@ -33,6 +33,7 @@ struct FilterLimits {
 // REST maps it to 400 INVALID_QUERY, WebSocket to INVALID_FILTER close 4400.
 struct FilterError {
   std::string detail;
+  std::string key;  // the offending filter key, when one is to blame
 };
 
 // A number as the numeric comparison of 4.6 sees it: exact when it is an integer that fits
