@@ -23,12 +23,13 @@ void broadcast(const BroadcastArgs& a) {
   auto own_id = std::make_shared<std::string>();
   const bool verbose = a.client.verbose;
 
-  channel.on_connected([own_id, verbose](const json::object& m) {
+  channel.on_connected([own_id, &echoes, verbose](const json::object& m) {
+    echoes.confirmed();
     if (const auto* id = m.if_contains("user_id"); id && id->is_string()) *own_id = id->get_string();
     if (verbose) print_err("cocobase: connected " + protocol::to_json(m));
   });
-  channel.on_message([own_id, &echoes](const BroadcastMessage& m) {
-    print_json(m.raw);
+  channel.on_message([own_id, &echoes, &session](const BroadcastMessage& m) {
+    if (!print_json(m.raw)) session.finish(0);
     if (m.user_id == *own_id) echoes.echoed();
   });
   channel.on_error([&session](const RealtimeError& e) {
@@ -58,9 +59,11 @@ void add_broadcast_command(CLI::App& app) {
   cmd->footer(
       "Each non-empty stdin line is sent as the message data: the JSON value when the line is\n"
       "JSON, otherwise the line as a string. Every broadcast message received (the sender's own\n"
-      "included) is printed on stdout as the server's JSON object, one per line. At the end of\n"
-      "stdin it waits for the server to echo what was sent, then exits 0; with --no-stdin it\n"
-      "only listens, until SIGINT/SIGTERM. Errors go to stderr as JSON; a terminal one exits 1.");
+      "included) is printed on stdout as the server's JSON object, one per line.\n"
+      "At the end of stdin it waits for the connection and for the server to echo what was\n"
+      "sent (giving up after 5 s without progress), then exits 0, or 1 if it never connected or\n"
+      "a message was not echoed. With --no-stdin it only listens, until SIGINT/SIGTERM (exit 0).\n"
+      "Errors go to stderr as JSON; a terminal one (bad API key) exits 1.");
   cmd->add_option("--user", a->user, "user_id to send as (default: assigned by the server)");
   cmd->add_option("--name", a->name, "user_name to send as (default: the user id)");
   cmd->add_flag("--no-stdin", a->no_stdin, "Do not read stdin; listen until a signal");

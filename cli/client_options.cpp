@@ -46,11 +46,12 @@ std::unique_ptr<Client> make_client(const ClientOptions& o) {
   }
 }
 
-void print_json(const json::value& v) {
+bool print_json(const json::value& v) {
   std::string line = protocol::to_json(v);
   line.push_back('\n');
   std::lock_guard lock(output_mutex());
   std::cout << line << std::flush;
+  return static_cast<bool>(std::cout);
 }
 
 void print_err(const std::string& line) {
@@ -204,7 +205,7 @@ void EchoTracker::send(Session& s, const std::function<void()>& do_send) {
   if (s.stopping()) return;
   try {
     do_send();
-    sent();
+    ++sent_;
   } catch (const Error& e) {
     print_err(std::string("cocobase: not sent: ") + e.what());
   }
@@ -213,16 +214,28 @@ void EchoTracker::send(Session& s, const std::function<void()>& do_send) {
 void EchoTracker::drain(Session& s, std::chrono::milliseconds idle) {
   using Clock = std::chrono::steady_clock;
   auto last = outstanding();
+  bool was_confirmed = confirmed_;
   auto since = Clock::now();
-  while (!s.stopping() && outstanding() > 0) {
+  while (!s.stopping() && (!confirmed_ || outstanding() > 0)) {
     s.wait(std::chrono::milliseconds(50));
-    if (const auto now = outstanding(); now < last) {
+    const auto now = outstanding();
+    if (now < last || confirmed_ != was_confirmed) {
       last = now;
+      was_confirmed = confirmed_;
       since = Clock::now();
     } else if (Clock::now() - since > idle) {
-      print_err("cocobase: " + std::to_string(now) + " sent message(s) not seen echoed by the server");
-      return;
+      break;
     }
+  }
+  if (s.stopping()) return;
+  if (const auto left = outstanding(); left > 0) {
+    print_err("cocobase: " + std::to_string(left) + " sent message(s) not seen echoed by the server");
+    s.finish(1);
+  } else if (!confirmed_) {
+    print_err("cocobase: never connected");
+    s.finish(1);
+  } else {
+    s.finish(0);
   }
 }
 

@@ -29,8 +29,9 @@ void add_client_options(CLI::App* cmd, ClientOptions& o, bool streaming = true);
 std::unique_ptr<Client> make_client(const ClientOptions& o);
 
 // One JSON value on one stdout line, flushed (consumers read the stream line by line).
-// Thread-safe: realtime callbacks print from the SDK's I/O thread.
-void print_json(const json::value& v);
+// Thread-safe: realtime callbacks print from the SDK's I/O thread. False once stdout is gone
+// (the reader closed the pipe): the streaming verbs then stop.
+bool print_json(const json::value& v);
 // One line on stderr.
 void print_err(const std::string& line);
 
@@ -87,18 +88,21 @@ class Session {
 // evidence that a queued message left. Counts echoes of our own user id.
 class EchoTracker {
  public:
-  void sent() { ++sent_; }
+  void confirmed() { confirmed_ = true; }  // connected / joined arrived
   void echoed() { ++echoed_; }
   std::int64_t outstanding() const { return sent_.load() - echoed_.load(); }
   // Sends one message with do_send, first waiting while many earlier ones are unechoed (the
   // SDK's outgoing queue is bounded). A message the SDK refuses (over the size limit) is
   // reported on stderr and skipped.
   void send(Session& s, const std::function<void()>& do_send);
-  // Waits for the echoes; gives up after `idle` without progress (server gone, or another
-  // connection shares our user id and the count is off) and reports that on stderr.
-  void drain(Session& s, std::chrono::milliseconds idle = std::chrono::milliseconds(3000));
+  // At EOF: waits for the confirmation (so that an immediate EOF still reports a terminal
+  // error such as ROOM_NOT_FOUND) and for the echoes. Gives up after `idle` without progress
+  // (server gone) and then ends the session with 1 if it never connected or sent messages
+  // were not seen echoed, else 0.
+  void drain(Session& s, std::chrono::milliseconds idle = std::chrono::milliseconds(5000));
 
  private:
+  std::atomic<bool> confirmed_{false};
   std::atomic<std::int64_t> sent_{0}, echoed_{0};
 };
 

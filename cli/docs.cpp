@@ -95,6 +95,7 @@ void add_data(const Verb& v) {
 void add_filters(const Verb& v) {
   v.cmd->add_option("--filter", v.args->filters, "Filter condition key=value (repeatable; PROTOCOL 4)")
       ->expected(1)
+      ->allow_extra_args(false)  // `--filter a=1 users`: users is the collection
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 

@@ -29,14 +29,18 @@ void room(const RoomArgs& a) {
   // only the SDK's I/O thread touches it.
   auto own_id = std::make_shared<std::string>();
 
-  chat.on("joined", [own_id](const json::object& m) {
+  auto print = [&session](const json::object& m) {
+    if (!print_json(m)) session.finish(0);
+  };
+  chat.on("joined", [own_id, &echoes, print](const json::object& m) {
+    echoes.confirmed();
     if (const auto* id = m.if_contains("user_id"); id && id->is_string()) *own_id = id->get_string();
-    print_json(m);
+    print(m);
   });
-  chat.on("user_joined", [](const json::object& m) { print_json(m); });
-  chat.on("user_left", [](const json::object& m) { print_json(m); });
-  chat.on("message", [own_id, &echoes](const json::object& m) {
-    print_json(m);
+  chat.on("user_joined", print);
+  chat.on("user_left", print);
+  chat.on("message", [own_id, &echoes, print](const json::object& m) {
+    print(m);
     const auto* uid = m.if_contains("user_id");
     // History replays are old messages, not echoes of ours.
     if (!is_replay(m) && uid && uid->is_string() && uid->get_string() == *own_id) echoes.echoed();
@@ -74,9 +78,10 @@ void add_room_command(CLI::App& app) {
       "Prints the server's joined, user_joined, user_left and message objects on stdout, one\n"
       "JSON object per line (history replays carry \"replay\":true). Each non-empty stdin line\n"
       "is sent as the message content: the JSON value when the line is JSON, otherwise the\n"
-      "string. At the end of stdin it waits for the server to echo what was sent, then exits 0\n"
-      "(leaving the room); with --no-stdin it stays until SIGINT/SIGTERM. Errors go to stderr\n"
-      "as JSON; a terminal one (ROOM_NOT_FOUND, bad key) exits 1.");
+      "string. At the end of stdin it waits for the join and for the server to echo what was\n"
+      "sent (giving up after 5 s without progress), then leaves and exits 0, or 1 if it never\n"
+      "joined or a message was not echoed. With --no-stdin it stays until SIGINT/SIGTERM\n"
+      "(exit 0). Errors go to stderr as JSON; a terminal one (ROOM_NOT_FOUND, bad key) exits 1.");
   cmd->add_option("room_id", a->room_id, "Room id")->required();
   auto* create = cmd->add_option("--create", a->create_title, "Create the room with this title if it does not exist");
   cmd->add_option("--history", a->history, "Replay the last N messages of the room first")->check(CLI::NonNegativeNumber);

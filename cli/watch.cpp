@@ -47,8 +47,8 @@ void watch(const WatchArgs& a) {
 
   auto watcher = client->realtime().collection(a.collection, std::move(options));
   const bool verbose = a.client.verbose;
-  watcher.on_event([verbose](const WatchEvent& ev) {
-    if (auto line = event_line(ev, verbose)) print_json(*line);
+  watcher.on_event([verbose, &session](const WatchEvent& ev) {
+    if (auto line = event_line(ev, verbose); line && !print_json(*line)) session.finish(0);
   });
   watcher.on_error([&session](const RealtimeError& e) {
     print_err(protocol::to_json(realtime_error_json(e)));
@@ -82,6 +82,7 @@ void add_watch_command(CLI::App& app) {
   cmd->add_option("collection", a->collection, "Collection name")->required();
   cmd->add_option("--filter", a->filters, "Filter condition key=value (repeatable; PROTOCOL 4)")
       ->expected(1)
+      ->allow_extra_args(false)  // `--filter a=1 users`: users is the collection
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--resume-from", a->resume_from,
                   "Start as if every event up to this seq was seen: replays later ones (8a)")

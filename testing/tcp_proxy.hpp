@@ -226,12 +226,14 @@ class TcpProxy {
   // Runs f on the proxy's thread and waits for it.
   template <class F>
   void run_on_io(F f) {
-    std::promise<void> done;
-    auto finished = done.get_future();
-    boost::asio::post(io_, [&] {
+    // The promise is shared with the handler, so that set_value() never touches a promise
+    // the waiting thread has already destroyed.
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    boost::asio::post(io_, [this, &f, done] {
       f();
       stalled_flag_ = stalled_;
-      done.set_value();
+      done->set_value();
     });
     finished.wait();
   }

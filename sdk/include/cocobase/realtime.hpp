@@ -14,6 +14,7 @@
 //   wait for the network.
 // - The destructor disconnects; it never blocks on the network.
 // - send() and friends may be called from any thread.
+// - A moved-from helper may only be destroyed or assigned to.
 //
 // Reconnection: after any close that is not terminal, the helper reconnects with exponential
 // backoff (RealtimeOptions). Close codes 4400, 4401, 4403, 4404 are terminal: on_error receives
@@ -140,7 +141,8 @@ class ProjectBroadcast {
 
   void connect();
   // Queues {"type":"message","data":data}; sent once connected, paced below the rate limit.
-  // Throws cocobase::Error when the message is over the size limit or the queue is full.
+  // Throws cocobase::Error when the message is over the size limit, the queue is full or the
+  // helper is closed.
   void send(json::value data);
   void disconnect();
   bool is_closed() const;

@@ -30,12 +30,13 @@ class CallbackGate {
   }
 
   void close() {
-    if (running_in_.load(std::memory_order_acquire) == std::this_thread::get_id()) {
-      closed_.store(true, std::memory_order_release);
-      return;
-    }
-    std::lock_guard lock(mutex_);
+    // Marked first, so that callbacks not started yet are skipped even when the I/O thread
+    // wins the mutex again before this thread gets it (the mutex is not fair: with closed_ set
+    // only under the lock, a steady stream of messages could keep close() waiting while further
+    // callbacks ran).
     closed_.store(true, std::memory_order_release);
+    if (running_in_.load(std::memory_order_acquire) == std::this_thread::get_id()) return;
+    std::lock_guard lock(mutex_);  // waits for a running callback to finish
   }
 
   bool closed() const { return closed_.load(std::memory_order_acquire); }

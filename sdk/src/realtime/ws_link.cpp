@@ -81,6 +81,7 @@ class WsLinkImpl final : public WsLink, public std::enable_shared_from_this<WsLi
   }
 
   void send(std::string text) override {
+    if (closed()) throw Error("the connection is closed");
     if (text.size() > options_.max_message_bytes)
       throw Error("message of " + std::to_string(text.size()) + " bytes is over the limit of " +
                   std::to_string(options_.max_message_bytes));

@@ -194,6 +194,11 @@ void expect_every_seq_once(const WatchLog& l, std::int64_t head) {
   }
 }
 
+// Waits until the helper reported a DEAD_CONNECTION.
+bool dead_once(WatchLog& l) {
+  return l.wait([](const WatchLog& x) { return x.error_count("DEAD_CONNECTION") >= 1; });
+}
+
 // Documents by id, as the text of the fields that must agree.
 std::map<std::string, std::string> by_id(const std::vector<Document>& docs) {
   std::map<std::string, std::string> out;
@@ -377,7 +382,7 @@ TEST(LossFree, StalledPathIsDetectedAsDeadConnectionAndReconnects) {
 TEST(LossFree, WatcherAndLiveCollectionsSurviveKillsCutsAndStalls) {
   ServerProcess server;
   TcpProxy proxy("127.0.0.1", server.port());
-  WatchLog log;  // outlives the client's callbacks
+  WatchLog log, live_log, filtered_log;  // outlive the client's callbacks
   Client client(through(proxy, server));
   Client reader(direct(server));
   const std::string coll = test_collection();
@@ -392,8 +397,8 @@ TEST(LossFree, WatcherAndLiveCollectionsSurviveKillsCutsAndStalls) {
 
   LiveCollection live(client, coll);
   LiveCollection live_filtered(client, coll, filter);
-  std::atomic<int> live_errors{0};
-  live.on_error([&](const RealtimeError&) { live_errors.fetch_add(1); });
+  live.on_error([&](const RealtimeError& e) { live_log.on_error(e); });
+  live_filtered.on_error([&](const RealtimeError& e) { filtered_log.on_error(e); });
   live.start();
   live_filtered.start();
 
@@ -440,9 +445,11 @@ TEST(LossFree, WatcherAndLiveCollectionsSurviveKillsCutsAndStalls) {
   ASSERT_TRUE(writer.wait_progress(20));
   before = connected_now();
   proxy.stall(true);
-  ASSERT_TRUE(log.wait([](const WatchLog& l) { return l.error_count("DEAD_CONNECTION") >= 1; }))
-      << "the stall was not detected";
-  std::this_thread::sleep_for(500ms);  // reconnect attempts run into the stalled path too
+  // Stalled until every connection has been declared dead (so each of them must resume).
+  ASSERT_TRUE(dead_once(log)) << "the stall was not detected by the watcher";
+  ASSERT_TRUE(dead_once(live_log)) << "the stall was not detected by the LiveCollection";
+  ASSERT_TRUE(dead_once(filtered_log)) << "the stall was not detected by the filtered one";
+  std::this_thread::sleep_for(300ms);  // reconnect attempts run into the stalled path too
   proxy.stall(false);
   ASSERT_TRUE(reconnected_after(before)) << "no reconnect after the stall";
 
@@ -501,7 +508,12 @@ TEST(LossFree, WatcherAndLiveCollectionsSurviveKillsCutsAndStalls) {
                          }) == final_list.documents.end()) {
     EXPECT_EQ(live_order, server_order);
   }
-  EXPECT_GT(proxy.connection_count(), 3 * 5);  // three watchers, five connections each at least
+  // Three watch connections, each opened at least five times (plus the snapshot reads).
+  EXPECT_GE(proxy.connection_count(), 3 * 5);
+  for (const WatchLog* l : {&live_log, &filtered_log})
+    l->with([](const WatchLog& x) {
+      for (const auto& e : x.errors) EXPECT_FALSE(e.terminal) << e.code << ": " << e.message;
+    });
 
   live.close();
   live_filtered.close();
@@ -539,7 +551,7 @@ TEST(LossFree, ResyncWhenTheChangeLogNoLongerReachesBack) {
   server_options.args = {"--changelog-max-events", "5"};  // pruned about once a second
   ServerProcess server(server_options);
   TcpProxy proxy("127.0.0.1", server.port());
-  WatchLog log;  // outlives the client's callbacks
+  WatchLog log, live_log, filtered_log;  // outlive the client's callbacks
   Client client(through(proxy, server));
   Client reader(direct(server));
   const std::string coll = test_collection();
@@ -551,6 +563,8 @@ TEST(LossFree, ResyncWhenTheChangeLogNoLongerReachesBack) {
                                       "resync", std::move(options));
   LiveCollection live(client, coll);
   LiveCollection live_filtered(client, coll, filter);
+  live.on_error([&](const RealtimeError& e) { live_log.on_error(e); });
+  live_filtered.on_error([&](const RealtimeError& e) { filtered_log.on_error(e); });
   live.start();
   live_filtered.start();
   ASSERT_TRUE(log.wait([](const WatchLog& l) { return l.connected >= 1; }));
@@ -563,7 +577,9 @@ TEST(LossFree, ResyncWhenTheChangeLogNoLongerReachesBack) {
   // Black-hole the path; while the watchers cannot reconnect, the writer goes on until the
   // server has pruned its log past every watcher's resume point.
   proxy.stall(true);
-  ASSERT_TRUE(log.wait([](const WatchLog& l) { return l.error_count("DEAD_CONNECTION") >= 1; }));
+  ASSERT_TRUE(dead_once(log));
+  ASSERT_TRUE(dead_once(live_log));
+  ASSERT_TRUE(dead_once(filtered_log));
   const int connected_before = log.with([](const WatchLog& l) { return l.connected; });
   std::int64_t resume = conn->watcher().last_seq().value_or(0);
   resume = std::min({resume, live.seq().value_or(0), live_filtered.seq().value_or(0)});

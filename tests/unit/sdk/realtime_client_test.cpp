@@ -41,11 +41,6 @@ bool has_type(const std::vector<WatchEvent>& v, WatchEventType t) {
   return std::any_of(v.begin(), v.end(), [t](const WatchEvent& e) { return e.type == t; });
 }
 
-std::size_t count_type(const std::vector<WatchEvent>& v, WatchEventType t) {
-  return static_cast<std::size_t>(
-      std::count_if(v.begin(), v.end(), [t](const WatchEvent& e) { return e.type == t; }));
-}
-
 // ---------------------------------------------------------------- Go-style registry
 
 TEST_F(RealtimeClientTest, WatchCollectionDefaultNameAndEvents) {
@@ -261,7 +256,7 @@ TEST_F(RealtimeClientTest, UseJwtWithTokenFromSetToken) {
 }
 
 TEST_F(RealtimeClientTest, InvalidTokenIsTerminal) {
-  for (const std::string key : {std::string(), server_->api_key()}) {
+  for (const std::string& key : {std::string(), server_->api_key()}) {
     SCOPED_TRACE(key.empty() ? "token only" : "token and a valid API key");
     ClientConfig cfg = config(key);
     cfg.token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bm90LWEtc2lnbmF0dXJl";

@@ -120,7 +120,7 @@ TEST(RealtimeReconnectTest, ServerRestartReconnectsEveryHelper) {
 // followed by replay_done, then live events. No gap, no duplicate.
 TEST(RealtimeReconnectTest, ResumeReplaysWritesMadeWhileDisconnected) {
   TempDir dir;
-  auto first = std::make_unique<ServerProcess>(ServerOptions{.data_dir = dir.path()});
+  auto first = std::make_unique<ServerProcess>(ServerOptions{.args = {}, .data_dir = dir.path()});
   const std::string key = first->api_key();
   const std::uint16_t port = first->port();
   ASSERT_FALSE(key.empty());
@@ -153,7 +153,7 @@ TEST(RealtimeReconnectTest, ResumeReplaysWritesMadeWhileDisconnected) {
 
   {
     // Another process on the same data dir, on another port: the watcher cannot see it.
-    ServerProcess other(ServerOptions{.data_dir = dir.path()});
+    ServerProcess other(ServerOptions{.args = {}, .data_dir = dir.path()});
     if (other.port() == port) GTEST_SKIP() << "the kernel reused the watcher's port";
     Client via_other(fast_config(other.url(), key));
     via_other.create_document(col, {{"n", 3}});               // seq 3
@@ -163,7 +163,7 @@ TEST(RealtimeReconnectTest, ResumeReplaysWritesMadeWhileDisconnected) {
   }
   EXPECT_EQ(connected.size(), 1u) << "the watcher reached a server it should not have";
 
-  ServerProcess third(ServerOptions{.data_dir = dir.path(), .port = port});
+  ServerProcess third(ServerOptions{.args = {}, .data_dir = dir.path(), .port = port});
   ASSERT_TRUE(connected.wait_for_count(2)) << "no reconnect; errors: " << codes_of(errors.items());
   ASSERT_TRUE(all.wait_until([](const auto& v) {
     for (const auto& e : v)
