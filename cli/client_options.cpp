@@ -168,7 +168,7 @@ Session::Wake Session::wait(const std::function<void(const std::string&)>& on_li
       finish(0);  // SIGINT/SIGTERM: a normal end
       break;
     }
-    if (reading && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (reading && (fds[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
       if (!read_stdin(on_line)) return stopping() ? Wake::stop : Wake::eof;
     }
   }

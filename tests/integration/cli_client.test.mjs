@@ -325,7 +325,6 @@ test('watch resumes across a server restart: every seq printed exactly once, in 
     if (e.seq <= written[2]) assert.equal(e.replay, undefined, `seq ${e.seq} was live`);
     else if (e.seq <= second.head_seq) assert.equal(e.replay, true, `seq ${e.seq} written while away is a replay`);
   }
-  if (process.env.CLI_TEST_DEBUG) console.log(w.stdout().split('\n').map((l) => l.slice(0, 90)).join('\n'), w.stderr());
   assert.match(w.stderr(), /CONNECTION_LOST|CONNECT_FAILED|closed/, 'the drop is reported on stderr');
   assert.equal((await w.stop()).code, 0);
   await s.cleanup();
