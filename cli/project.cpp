@@ -89,6 +89,8 @@ void common(CLI::App* cmd, ProjectArgs& a) {
 
 }  // namespace
 
+// Each subcommand has its own args: CLI11 2.1 applies the env fallbacks of every subcommand,
+// run or not, so a shared struct would let COCOBASE_DATA override the --data given.
 void add_project_commands(CLI::App& app) {
   auto a = std::make_shared<ProjectArgs>();
   auto* project = app.add_subcommand("project", "Create and list projects and their API keys");
@@ -100,21 +102,25 @@ void add_project_commands(CLI::App& app) {
   common(create, *a);
   create->callback([a] { create_project(*a); });
 
+  a = std::make_shared<ProjectArgs>();
   auto* list = project->add_subcommand("list", "List projects");
   common(list, *a);
   list->callback([a] { list_projects(*a); });
 
   auto* key = project->add_subcommand("key", "Manage a project's API keys");
   key->require_subcommand(1);
+  a = std::make_shared<ProjectArgs>();
   auto* kcreate = key->add_subcommand("create", "Issue a new API key");
   kcreate->add_option("project", a->project, "Project id")->required();
   kcreate->add_flag("--admin", a->admin, "An admin key: bypasses access rules (servers and operators only)");
   common(kcreate, *a);
   kcreate->callback([a] { create_key(*a); });
+  a = std::make_shared<ProjectArgs>();
   auto* klist = key->add_subcommand("list", "List a project's keys (ids only)");
   klist->add_option("project", a->project, "Project id")->required();
   common(klist, *a);
   klist->callback([a] { list_keys(*a); });
+  a = std::make_shared<ProjectArgs>();
   auto* krevoke = key->add_subcommand("revoke", "Revoke a key: refused from the next request on");
   krevoke->add_option("key_id", a->key_id, "Key id (from 'key list' or 'key create')")->required();
   krevoke->add_option("--project", a->project, "Project id")->required();

@@ -64,6 +64,8 @@ void common(CLI::App* cmd, RulesArgs& a) {
 
 }  // namespace
 
+// Each subcommand has its own args: CLI11 2.1 applies the env fallbacks of every subcommand,
+// run or not, so a shared struct would let COCOBASE_DATA override the --data given.
 void add_rules_commands(CLI::App& app) {
   auto a = std::make_shared<RulesArgs>();
   auto* rules = app.add_subcommand("rules", "Per-collection access rules (public, authenticated, owner, admin)");
@@ -75,8 +77,9 @@ void add_rules_commands(CLI::App& app) {
   common(set, *a);
   set->callback([a] { set_rules(*a); });
   auto* list = rules->add_subcommand("list", "List the collections that have rules");
-  common(list, *a);
-  list->callback([a] { list_rules(*a); });
+  auto la = std::make_shared<RulesArgs>();
+  common(list, *la);
+  list->callback([la] { list_rules(*la); });
 }
 
 }  // namespace cocobase::cli

@@ -3,7 +3,8 @@
 // the owner's token sent beside the API key (what the JS SDK does), and an admin key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopAll, cli, api } from './lib/server.mjs';
+import fs from 'node:fs';
+import { startServer, stopAll, cli, api, makeTempDir } from './lib/server.mjs';
 
 let srv, key, admin, owner, other, http;
 const C = 'notes';
@@ -174,4 +175,18 @@ test('rules CLI refuses bad values and lists what is set', () => {
   const list = cli(['rules', 'list', '--data', srv.dataDir, '--json']);
   assert.equal(list.status, 0);
   assert.deepEqual(list.json, [{ collection: C, read: 'owner', write: 'authenticated' }]);
+});
+
+test('regression: --data wins over COCOBASE_DATA for rules and project verbs', async () => {
+  // CLI11 applied the env fallback of a sibling subcommand to a shared args struct, so the
+  // environment's data dir silently replaced the --data given.
+  const elsewhere = await makeTempDir();
+  const env = { COCOBASE_DATA: elsewhere };
+  assert.equal(cli(['rules', 'set', 'regress', '--read', 'public', '--data', srv.dataDir], { env }).status, 0);
+  const list = cli(['rules', 'list', '--data', srv.dataDir, '--json'], { env });
+  assert.ok(list.json.some((r) => r.collection === 'regress'), list.stdout);
+  const projects = cli(['project', 'list', '--data', srv.dataDir, '--json'], { env });
+  assert.equal(projects.status, 0, projects.stderr);
+  assert.ok(JSON.stringify(projects.json).includes('default'), projects.stdout);
+  assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing written to the env dir');
 });

@@ -7,6 +7,7 @@ namespace cocobase::detail {
 
 WatchState::Output WatchState::on_connected(WatchEvent ev) {
   Output out;
+  connected_head_ = ev.seq;
   // A resumed connection's `connected` does not move last_seq: replays with smaller seqs follow.
   if (!last_seq_) last_seq_ = ev.seq;
   const bool first = !started_;
@@ -39,7 +40,10 @@ WatchState::Output WatchState::on_replay_done(WatchEvent ev) {
   return out;
 }
 
-WatchState::Output WatchState::on_resync_required() { return start_snapshot(); }
+WatchState::Output WatchState::on_resync_required() {
+  min_snapshot_seq_ = connected_head_;
+  return start_snapshot();
+}
 
 WatchState::Output WatchState::start_snapshot() {
   Output out;
@@ -57,8 +61,11 @@ WatchState::Output WatchState::retry_snapshot() {
 }
 
 WatchState::Output WatchState::on_snapshot(Snapshot snapshot) {
-  Output out;
   fetch_in_flight_ = false;
+  // Read before the head of the latest resync's connection: the events between that and an
+  // earlier connection are in neither the snapshot nor the buffer. Read again.
+  if (snapshot.seq < min_snapshot_seq_) return start_snapshot();
+  Output out;
   awaiting_snapshot_ = false;
   last_seq_ = snapshot.seq;
   WatchEvent resync;

@@ -8,6 +8,10 @@
 // - on `resync_required` (or at start, for a snapshot-first watcher) events are buffered until
 //   a REST snapshot with seq S arrives; then the snapshot is delivered, buffered events with
 //   seq <= S are dropped (the snapshot reflects them) and the rest delivered in order.
+//   A snapshot older than the head_seq of the connection of the latest resync_required is read
+//   again: when a connection drops while a snapshot is being read, the events between it and
+//   the next connection's head reach the watcher on neither, and only a newer snapshot covers
+//   them.
 #include <cocobase/realtime.hpp>
 
 #include <cstdint>
@@ -49,6 +53,8 @@ class WatchState {
   bool started_ = false;            // a first `connected` was seen
   bool awaiting_snapshot_ = false;  // buffering until on_snapshot
   bool fetch_in_flight_ = false;
+  std::int64_t connected_head_ = 0;    // head_seq of the latest `connected`
+  std::int64_t min_snapshot_seq_ = 0;  // connected_head_ at the latest resync_required
   std::map<std::int64_t, WatchEvent> buffered_;  // by seq: a replayed duplicate replaces
 };
 

@@ -7,6 +7,7 @@
 //
 // Timing is never the success criterion: every wait is for a condition, with a generous
 // timeout that only guards against hangs.
+#include "realtime/watch_state.hpp"
 #include "testing/server_process.hpp"
 #include "testing/tcp_proxy.hpp"
 
@@ -622,6 +623,56 @@ TEST(LossFree, ResyncWhenTheChangeLogNoLongerReachesBack) {
   live.close();
   live_filtered.close();
   client.close_all_connections();
+}
+
+// --- the same guarantee at the level of the watcher's seq bookkeeping
+
+WatchEvent watch_event(WatchEventType type, std::int64_t seq) {
+  WatchEvent e;
+  e.type = type;
+  e.seq = seq;
+  e.document.id = "d" + std::to_string(seq);
+  return e;
+}
+
+// A connection that gets resync_required drops while the snapshot read is in flight; the next
+// connection (resuming from the same, too old, point) gets resync_required again with a later
+// head. Events between the two connections reach the watcher on neither, so a snapshot read
+// before the second head must not be handed over: it would leave a gap that nothing repairs.
+TEST(LossFreeWatchState, SnapshotOlderThanALaterResyncHeadIsReadAgain) {
+  detail::WatchState s(std::nullopt, false);
+  s.on_connected(watch_event(WatchEventType::connected, 10));
+  s.on_change(watch_event(WatchEventType::create, 11));
+  // Reconnect: the log no longer reaches back to 11.
+  s.on_connected(watch_event(WatchEventType::connected, 100));
+  ASSERT_TRUE(s.on_resync_required().fetch_snapshot);
+  s.on_change(watch_event(WatchEventType::create, 101));
+  s.on_change(watch_event(WatchEventType::create, 102));
+  // The connection drops; 103..150 are written meanwhile. The next one resyncs again.
+  s.on_connected(watch_event(WatchEventType::connected, 150));
+  s.on_resync_required();
+  s.on_change(watch_event(WatchEventType::create, 151));
+  // The snapshot that was read right after the first resync_required arrives.
+  auto out = s.on_snapshot(Snapshot{{}, 100});
+  std::vector<std::int64_t> delivered;
+  bool fetch_again = out.fetch_snapshot;
+  for (const auto& e : out.deliver) delivered.push_back(e.seq);
+  if (!fetch_again) {
+    // Handed over: then what follows it must have no gap.
+    ASSERT_FALSE(delivered.empty());
+    for (std::size_t i = 1; i < delivered.size(); ++i)
+      EXPECT_EQ(delivered[i], delivered[i - 1] + 1) << "gap after the resync at " << delivered[0];
+    return;
+  }
+  EXPECT_TRUE(delivered.empty());
+  EXPECT_TRUE(s.awaiting_snapshot());
+  // A snapshot that reflects the second head is handed over, then the events after it.
+  out = s.on_snapshot(Snapshot{{}, 150});
+  delivered.clear();
+  for (const auto& e : out.deliver) delivered.push_back(e.seq);
+  EXPECT_EQ(delivered, (std::vector<std::int64_t>{150, 151}));
+  EXPECT_EQ(s.last_seq(), 151);
+  EXPECT_FALSE(s.awaiting_snapshot());
 }
 
 }  // namespace
