@@ -38,15 +38,7 @@ void broadcast(const BroadcastArgs& a) {
   });
   channel.connect();
 
-  if (a.no_stdin) {
-    session.wait(nullptr);
-  } else {
-    auto on_line = [&](const std::string& line) {
-      if (line.empty()) return;  // blank lines are not messages
-      echoes.send(session, [&] { channel.send(line_value(line)); });
-    };
-    if (session.wait(on_line) == Session::Wake::eof) echoes.drain(session);
-  }
+  echoes.relay_stdin(session, a.no_stdin, [&](json::value v) { channel.send(std::move(v)); });
   channel.disconnect();
   if (session.code() != 0) throw CLI::RuntimeError(session.code());
 }

@@ -211,6 +211,18 @@ void EchoTracker::send(Session& s, const std::function<void()>& do_send) {
   }
 }
 
+void EchoTracker::relay_stdin(Session& s, bool no_stdin, const std::function<void(json::value)>& send_value) {
+  if (no_stdin) {
+    s.wait(nullptr);
+    return;
+  }
+  auto on_line = [&](const std::string& line) {
+    if (line.empty()) return;  // blank lines are not messages
+    send(s, [&] { send_value(line_value(line)); });
+  };
+  if (s.wait(on_line) == Session::Wake::eof) drain(s);
+}
+
 void EchoTracker::drain(Session& s, std::chrono::milliseconds idle) {
   using Clock = std::chrono::steady_clock;
   auto last = outstanding();

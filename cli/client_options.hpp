@@ -100,6 +100,9 @@ class EchoTracker {
   // (server gone) and then ends the session with 1 if it never connected or sent messages
   // were not seen echoed, else 0.
   void drain(Session& s, std::chrono::milliseconds idle = std::chrono::milliseconds(5000));
+  // The stdin side of broadcast and room: each non-empty line goes out as its JSON value (or
+  // as a string) through `send`, then drain() at EOF. With no_stdin, only waits for a signal.
+  void relay_stdin(Session& s, bool no_stdin, const std::function<void(json::value)>& send);
 
  private:
   std::atomic<bool> confirmed_{false};

@@ -56,15 +56,7 @@ void room(const RoomArgs& a) {
   if (a.create) chat.create(a.create_title);
   else chat.join();
 
-  if (a.no_stdin) {
-    session.wait(nullptr);
-  } else {
-    auto on_line = [&](const std::string& line) {
-      if (line.empty()) return;  // blank lines are not messages
-      echoes.send(session, [&] { chat.send_message(line_value(line)); });
-    };
-    if (session.wait(on_line) == Session::Wake::eof) echoes.drain(session);
-  }
+  echoes.relay_stdin(session, a.no_stdin, [&](json::value v) { chat.send_message(std::move(v)); });
   chat.leave();
   if (session.code() != 0) throw CLI::RuntimeError(session.code());
 }
