@@ -46,8 +46,10 @@ class ApiError : public Error {
 // What a realtime helper reports to on_error.
 struct RealtimeError {
   // The protocol code of an error message ("INVALID_API_KEY", "ROOM_NOT_FOUND", ...), or one of
-  // the SDK's own: "CONNECT_FAILED", "CONNECTION_LOST", "DEAD_CONNECTION", "RESYNC_FAILED",
-  // "PROTOCOL_ERROR" (a message the SDK could not decode).
+  // the SDK's own: "CONNECT_FAILED" (no connection or upgrade), "DEAD_CONNECTION" (silent for
+  // ping_interval + pong_timeout), "RESYNC_FAILED" (the snapshot read failed; retried),
+  // "PROTOCOL_ERROR" (a message the SDK could not decode), "CLOSED" (a terminal close without
+  // an error message). A connection that just drops reports no error, only on_close (1006).
   std::string code;
   std::string message;       // human-readable text
   std::uint16_t close_code = 0;  // the close code that came with it, 0 if none

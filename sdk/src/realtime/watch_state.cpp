@@ -35,7 +35,10 @@ WatchState::Output WatchState::on_change(WatchEvent ev) {
 
 WatchState::Output WatchState::on_replay_done(WatchEvent ev) {
   Output out;
-  if (!awaiting_snapshot_) last_seq_ = std::max(last_seq_.value_or(0), ev.seq);
+  // While a snapshot is awaited the marker says nothing the application can use: the state it
+  // would vouch for is not there until the snapshot and the buffered events are delivered.
+  if (awaiting_snapshot_) return out;
+  last_seq_ = std::max(last_seq_.value_or(0), ev.seq);
   out.deliver.push_back(std::move(ev));
   return out;
 }

@@ -18,7 +18,11 @@ using testing::ServerProcess;
 class RealtimeResyncTest : public ::testing::Test {
  protected:
   // A resume more than 2 events back cannot be replayed: reason too_many.
-  static void SetUpTestSuite() { server_ = new ServerProcess({.args = {"--ws-max-replay-events", "2"}}); }
+  static void SetUpTestSuite() {
+    testing::ServerOptions options;
+    options.args = {"--ws-max-replay-events", "2"};
+    server_ = new ServerProcess(options);
+  }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;

@@ -107,6 +107,13 @@ TEST(WatchState, ResyncBuffersUntilTheSnapshotAndDropsWhatItReflects) {
   EXPECT_FALSE(s.awaiting_snapshot());
 }
 
+TEST(WatchState, ReplayDoneWhileAwaitingASnapshotIsNotDelivered) {
+  WatchState s(std::nullopt, true);
+  s.on_connected(connected(3));
+  EXPECT_TRUE(s.on_replay_done(replay_done(50)).deliver.empty());
+  EXPECT_EQ(s.last_seq(), 3);
+}
+
 TEST(WatchState, AFailedSnapshotIsRetried) {
   WatchState s(std::nullopt, false);
   s.on_connected(connected(1));
