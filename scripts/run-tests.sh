@@ -29,13 +29,13 @@ run "black-box, realtime and npm SDK tests (release)" \
   node_suites "$PWD/build/cocobase" tests/integration/ tests/realtime/ tests/compat/
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run "build (asan+ubsan)" build build-asan -DCMAKE_BUILD_TYPE=Debug -DCOCOBASE_SANITIZE=address -DCOCOBASE_BENCH=OFF
+run "build (asan+ubsan)" build build-asan -DCMAKE_BUILD_TYPE=Debug -DCOCOBASE_SANITIZE=address -DCOCOBASE_BENCH=OFF -DCOCOBASE_EXAMPLES=OFF
 run "unit tests (asan+ubsan)" ctest --test-dir build-asan --output-on-failure -j "$JOBS"
 run "black-box and realtime tests (asan+ubsan)" \
   node_suites "$PWD/build-asan/cocobase" tests/integration/ tests/realtime/
 
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-run "build (tsan)" build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOCOBASE_SANITIZE=thread -DCOCOBASE_BENCH=OFF
+run "build (tsan)" build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOCOBASE_SANITIZE=thread -DCOCOBASE_BENCH=OFF -DCOCOBASE_EXAMPLES=OFF
 run "unit tests (tsan)" ctest --test-dir build-tsan --output-on-failure -j "$JOBS"
 run "realtime tests (tsan)" node_suites "$PWD/build-tsan/cocobase" tests/realtime/
 

@@ -153,6 +153,8 @@ TEST_F(RealtimeRoomsTest, BroadcastSendOverMaxMessageBytesThrows) {
 
 // ---------------------------------------------------------------- rooms
 
+// Points into `rooms`; a temporary cannot bind.
+const RoomSummary* find_room(const std::vector<RoomSummary>&& rooms, const std::string& id) = delete;
 const RoomSummary* find_room(const std::vector<RoomSummary>& rooms, const std::string& id) {
   auto it = std::find_if(rooms.begin(), rooms.end(), [&](const RoomSummary& r) { return r.id == id; });
   return it == rooms.end() ? nullptr : &*it;
@@ -246,13 +248,17 @@ TEST_F(RealtimeRoomsTest, RoomCreateJoinMessageListAndLeave) {
   EXPECT_EQ(str(user_left1.at(0), "user_id"), "u2");
   EXPECT_EQ(num(user_left1.at(0).at("room_info").as_object(), "participants"), 1);
   EXPECT_TRUE(eventually([&] {
-    const RoomSummary* r = find_room(c1_.list_rooms(), rid);
+    const auto rooms = c1_.list_rooms();  // find_room points into it
+    const RoomSummary* r = find_room(rooms, rid);
     return r && r->participants == 1;
   }));
 
   // The last participant leaves: the room is gone.
   creator.leave();
-  EXPECT_TRUE(eventually([&] { return find_room(c1_.list_rooms(), rid) == nullptr; }));
+  EXPECT_TRUE(eventually([&] {
+    const auto rooms = c1_.list_rooms();
+    return find_room(rooms, rid) == nullptr;
+  }));
   EXPECT_EQ(errors1.size(), 0u);
 }
 

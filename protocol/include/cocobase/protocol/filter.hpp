@@ -32,6 +32,7 @@ struct FilterLimits {
 // Thrown on invalid filters; detail names the key, e.g. "Invalid filter key '[x]name'".
 // REST maps it to 400 INVALID_QUERY, WebSocket to INVALID_FILTER close 4400.
 struct FilterError {
+  FilterError(std::string d, std::string k = {}) : detail(std::move(d)), key(std::move(k)) {}
   std::string detail;
   std::string key;  // the offending filter key, when one is to blame
 };
