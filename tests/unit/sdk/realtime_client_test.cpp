@@ -19,23 +19,10 @@ namespace {
 using namespace rt_test;
 using testing::ServerProcess;
 
-class RealtimeClientTest : public ::testing::Test {
+class RealtimeClientTest : public ServerSuite {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static ClientConfig config(std::string api_key = server_->api_key()) {
-    return fast_config(server_->url(), std::move(api_key));
-  }
-  void SetUp() override { ASSERT_FALSE(server_->api_key().empty()); }
-
-  static ServerProcess* server_;
   Client client_{config()};
 };
-
-ServerProcess* RealtimeClientTest::server_ = nullptr;
 
 bool has_type(const std::vector<WatchEvent>& v, WatchEventType t) {
   return std::any_of(v.begin(), v.end(), [t](const WatchEvent& e) { return e.type == t; });

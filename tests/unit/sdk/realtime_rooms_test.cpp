@@ -16,24 +16,11 @@ namespace {
 using namespace rt_test;
 using testing::ServerProcess;
 
-class RealtimeRoomsTest : public ::testing::Test {
+class RealtimeRoomsTest : public ServerSuite {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static ClientConfig config(std::string api_key = server_->api_key()) {
-    return fast_config(server_->url(), std::move(api_key));
-  }
-  void SetUp() override { ASSERT_FALSE(server_->api_key().empty()); }
-
-  static ServerProcess* server_;
   Client c1_{config()};
   Client c2_{config()};
 };
-
-ServerProcess* RealtimeRoomsTest::server_ = nullptr;
 
 // Messages whose data carries this test's tag (other tests' broadcasts share the project).
 auto tagged(const std::string& tag) {

@@ -111,6 +111,23 @@ inline ClientConfig fast_config(const std::string& url, std::string api_key) {
   return c;
 }
 
+// A fixture with one real server for the whole suite (each test makes its own collections or
+// rooms, named after the test).
+class ServerSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new testing::ServerProcess(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static ClientConfig config(std::string api_key = server_->api_key()) {
+    return fast_config(server_->url(), std::move(api_key));
+  }
+  void SetUp() override { ASSERT_FALSE(server_->api_key().empty()); }
+
+  static inline testing::ServerProcess* server_ = nullptr;
+};
+
 inline std::string str(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();

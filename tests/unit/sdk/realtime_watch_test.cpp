@@ -21,23 +21,10 @@ namespace {
 using namespace rt_test;
 using testing::ServerProcess;
 
-class RealtimeWatchTest : public ::testing::Test {
+class RealtimeWatchTest : public ServerSuite {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static ClientConfig config(std::string api_key = server_->api_key()) {
-    return fast_config(server_->url(), std::move(api_key));
-  }
-  void SetUp() override { ASSERT_FALSE(server_->api_key().empty()); }
-
-  static ServerProcess* server_;
   Client client_{config()};
 };
-
-ServerProcess* RealtimeWatchTest::server_ = nullptr;
 
 std::vector<std::int64_t> seqs_of(const std::vector<WatchEvent>& events) {
   std::vector<std::int64_t> out;
