@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace cocobase::testing {
@@ -120,9 +121,10 @@ class ChildProcess {
       ::close(out[1]);
       throw std::runtime_error("pipe2 failed");
     }
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) exec_child(binary.c_str(), argv.data(), out[1], err[1]);
+    if (pid_ == 0) exec_child(binary.c_str(), argv.data(), out[1], err[1], parent);
     ::close(out[1]);
     ::close(err[1]);
     stdout_ = std::make_unique<PipeDrain>(out[0]);
@@ -170,7 +172,13 @@ class ChildProcess {
   }
 
  private:
-  [[noreturn]] static void exec_child(const char* binary, char* const* argv, int out, int err) {
+  // A test process that aborts (a sanitizer report, a crash) never runs ~ChildProcess: the
+  // kernel kills the child when the thread that forked it ends. Tests fork from their main
+  // thread, which lives as long as the test process.
+  [[noreturn]] static void exec_child(const char* binary, char* const* argv, int out, int err,
+                                      pid_t parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(out, 1);
