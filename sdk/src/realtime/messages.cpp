@@ -4,29 +4,16 @@
 
 namespace cocobase::detail {
 
-std::string string_member(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::optional<std::int64_t> int_member(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (!v) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  return std::nullopt;
-}
-
 namespace {
 
 WatchEvent change_event(json::object& msg, std::string_view collection, WatchEventType type) {
   WatchEvent ev;
   ev.type = type;
   ev.collection = std::string(collection);
-  const auto seq = int_member(msg, "seq");
+  const std::int64_t seq = int_member(msg, "seq", -1);
   const auto* doc = msg.if_contains("data");
-  if (!seq || !doc || !doc->is_object()) throw Error("watch event without seq or data");
-  ev.seq = *seq;
+  if (seq < 0 || !doc || !doc->is_object()) throw Error("watch event without seq or data");
+  ev.seq = seq;
   ev.document = document_from_json(*doc);
   if (const auto* old = msg.if_contains("old_data"); old && old->is_object()) ev.old_data = old->get_object();
   if (const auto* r = msg.if_contains("replay"); r && r->is_bool()) ev.replay = r->get_bool();
@@ -49,7 +36,7 @@ WatchMessage decode_watch_message(json::object msg, std::string_view collection)
     out.kind = event == "connected" ? WatchMessageKind::connected : WatchMessageKind::replay_done;
     out.event.type = event == "connected" ? WatchEventType::connected : WatchEventType::replay_done;
     out.event.collection = std::string(collection);
-    out.event.seq = int_member(msg, "head_seq").value_or(0);
+    out.event.seq = int_member(msg, "head_seq");
   } else if (event == "resync_required") {
     out.kind = WatchMessageKind::resync_required;
   } else {

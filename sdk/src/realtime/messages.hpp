@@ -1,6 +1,8 @@
 #pragma once
 // Decoding of server messages into the SDK's types. Unknown members are ignored (forward
 // compatibility, PROTOCOL 9.1); a message whose `event`/`type` is unknown decodes to nothing.
+#include "json_members.hpp"
+
 #include <cocobase/realtime.hpp>
 
 #include <optional>
@@ -22,9 +24,6 @@ WatchMessage decode_watch_message(json::object msg, std::string_view collection)
 
 BroadcastMessage decode_broadcast_message(json::object msg);
 RoomMessage decode_room_message(json::object msg);
-
-std::string string_member(const json::object& o, std::string_view key);
-std::optional<std::int64_t> int_member(const json::object& o, std::string_view key);
 
 // user_id/user_name members of an auth message; empty values are left out so the server
 // assigns them (5.3).

@@ -2,6 +2,7 @@
 #include "realtime/ws_link.hpp"
 
 #include "client_core.hpp"
+#include "json_members.hpp"
 #include "realtime/liveness.hpp"
 #include "realtime/send_pacer.hpp"
 
@@ -48,11 +49,6 @@ struct Attempt {
 
 // Events carry two copies of a document (up to 1 MiB each, 8f) plus old_data.
 constexpr std::size_t kMaxIncomingMessage = 64u << 20;
-
-std::string text_of(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 class WsLinkImpl final : public WsLink, public std::enable_shared_from_this<WsLinkImpl> {
  public:
@@ -203,14 +199,14 @@ class WsLinkImpl final : public WsLink, public std::enable_shared_from_this<WsLi
     }
     if (!v.is_object()) return report({"PROTOCOL_ERROR", "message is not an object", 0, false, text});
     json::object msg = std::move(v.as_object());
-    if (text_of(msg, "type") == "error") note_error(msg, text);
+    if (string_member(msg, "type") == "error") note_error(msg, text);
     if (!closed_ && events_.on_message) events_.on_message(std::move(msg));
   }
 
   // An error message that closes is reported with its close (so the report knows whether it is
   // terminal); one that does not close is reported now.
   void note_error(const json::object& msg, const std::string& text) {
-    RealtimeError e{text_of(msg, "code"), text_of(msg, "error"), 0, false, text};
+    RealtimeError e{string_member(msg, "code"), string_member(msg, "error"), 0, false, text};
     if (protocol::error_close_code(e.code) == 0) return report(std::move(e));
     pending_error_ = std::move(e);
   }
