@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libsodium-dev libjwt-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev sqlite3 libsodium-dev libjwt-dev libssl-dev zlib1g-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )

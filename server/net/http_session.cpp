@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include "net/ws_handshake.hpp"
 #include "net/ws_session.hpp"
 
 #include <boost/asio/post.hpp>
@@ -82,12 +83,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // The socket leaves this session for a WsSession (PROTOCOL 5.1.1), unless the server is
   // draining (503), the Origin is not allowed (403, 1.7) or --ws-max-connections is reached (429).
+  // A handshake RFC 6455 4.2.1 refuses gets 400 (426 for another version).
   void upgrade(realtime::Route route) {
+    const auto& msg = parser_->get();
+    auto header = [&](http::field f) {
+      auto v = msg[f];
+      return std::string_view(v.data(), v.size());
+    };
+    if (auto bad = check_handshake(header(http::field::sec_websocket_version), header(http::field::sec_websocket_key)))
+      return refuse_upgrade(bad->status, "WEBSOCKET_REQUIRED", bad->detail);
     if (realtime_->draining()) return refuse_upgrade(503, "UNAVAILABLE", "Server is shutting down");
     if (!origin_allowed()) return refuse_upgrade(403, "FORBIDDEN", "Origin not allowed");
     if (!realtime_->try_acquire_connection())
       return refuse_upgrade(429, "RATE_LIMIT_EXCEEDED", "Too many WebSocket connections");
-    start_ws_session(std::move(stream_), parser_->release(), std::move(route), *realtime_, config_);
+    std::optional<DeflateAgreement> deflate;
+    if (config_.ws_deflate) deflate = negotiate_deflate(header(http::field::sec_websocket_extensions));
+    std::string handshake = switching_protocols(header(http::field::sec_websocket_key), deflate ? deflate->response : "");
+    parser_.reset();
+    start_ws_session(stream_.release_socket(), std::move(handshake), std::move(deflate), std::move(route), *realtime_,
+                     config_);
   }
 
   void refuse_upgrade(int status, const char* code, const char* detail) {
@@ -96,7 +110,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.status = status;
     r.body = std::string(R"({"detail":")") + detail + R"(","code":")" + code + "\"}";
     r.headers.emplace_back("Access-Control-Allow-Origin", "*");
-    if (status != 403) r.headers.emplace_back("Retry-After", "1");
+    if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+    if (status == 426) r.headers.emplace_back("Sec-WebSocket-Version", "13");
     write(std::move(r));
   }
 

@@ -1,62 +1,83 @@
 #include "net/ws_session.hpp"
 
+#include "net/ws_frame_reader.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/write.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <deque>
 #include <mutex>
 #include <vector>
 
 namespace cocobase::server::net {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+using realtime::Frame;
+using realtime::WireFrame;
+using realtime::WsOpcode;
 
-// Bytes asked of the socket per read: a message is assembled from such chunks, so one over
-// --ws-max-message-bytes is refused after at most this much more than the limit was buffered.
-constexpr std::size_t kReadChunk = 16 * 1024;
-// Time allowed for the opening and the closing handshake (PROTOCOL 5.1.6: 5 s to close).
-constexpr auto kHandshakeTimeout = std::chrono::seconds(5);
+// Time the client has to answer our close frame, and to end the TCP connection after it.
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
+// Frames gathered into one sendmsg: a burst to a connection goes out in few system calls.
+constexpr std::size_t kMaxIov = 128;
+// Reads per readiness before yielding to the other connections of the thread.
+constexpr int kReadsPerTurn = 8;
 
-bool is_expected(const beast::error_code& ec) {
-  return ec == websocket::error::closed || ec == asio::error::operation_aborted || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == beast::error::timeout || ec == asio::error::broken_pipe;
+// One per I/O thread: a socket is read into this and only an incomplete frame is kept by the
+// connection, so that an idle connection holds no read buffer.
+char* read_scratch(std::size_t& size) {
+  thread_local std::array<char, 64 * 1024> scratch;
+  size = scratch.size();
+  return scratch.data();
 }
 
-class WsSession final : public realtime::Connection, public std::enable_shared_from_this<WsSession> {
+Frame ping_frame() {
+  static const Frame ping = std::make_shared<const WireFrame>(WsOpcode::ping, "");
+  return ping;
+}
+
+Frame close_frame(std::uint16_t code, std::string_view reason) {
+  if (code == 1005) return std::make_shared<const WireFrame>(WsOpcode::close, "");  // no status
+  std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  payload += reason.substr(0, 123);
+  return std::make_shared<const WireFrame>(WsOpcode::close, payload);
+}
+
+class WsSession final : public realtime::Connection,
+                        private WsFrameHandler,
+                        public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(beast::tcp_stream stream, realtime::Route route, realtime::RealtimeService& service,
-            const ServerConfig& config)
-      : ws_(std::move(stream)), route_(std::move(route)), service_(service), config_(config),
-        auth_timer_(ws_.get_executor()), keepalive_timer_(ws_.get_executor()) {}
+  WsSession(asio::ip::tcp::socket socket, std::string handshake, std::optional<DeflateAgreement> deflate,
+            realtime::Route route, realtime::RealtimeService& service, const ServerConfig& config)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), route_(std::move(route)), service_(service),
+        config_(config), handshake_(std::move(handshake)),
+        inflater_(deflate ? std::make_unique<WsInflater>() : nullptr),
+        deflate_bits_(deflate ? deflate->server_window_bits : 0),
+        reader_(config.ws_max_message_bytes, inflater_.get()) {}
 
   ~WsSession() override { service_.release_connection(this); }
 
-  void run(http::request<http::string_body> req) {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeout option takes over
-    ws_.set_option(websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "cocobase"); }));
-    ws_.read_message_max(0);  // no Beast limit: on_read enforces ours, with an error message first
-    ws_.auto_fragment(false);  // one frame per message (5.1.2)
-    if (config_.ws_deflate) {
-      websocket::permessage_deflate pmd;
-      pmd.server_enable = true;  // only used when the client offers it
-      ws_.set_option(pmd);
-    }
-    ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_activity_ = Clock::now(); });
-    auto request = std::make_shared<http::request<http::string_body>>(std::move(req));
-    ws_.async_accept(*request, [self = shared_from_this(), request](beast::error_code ec) { self->on_accept(ec); });
+  void run() {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    close_deadline_ = Clock::now() + kCloseTimeout;  // bounds the handshake write too
+    arm_timer();
+    asio::async_write(socket_, asio::buffer(handshake_), [self = shared_from_this()](boost::system::error_code e, std::size_t) {
+      std::string().swap(self->handshake_);
+      if (e) return self->finish();
+      self->on_open();
+    });
   }
 
   // --- realtime::Connection (any thread) ---------------------------------------------------
@@ -64,169 +85,197 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
   // Frames go through `pending_` under a mutex rather than one post() each: Asio may run
   // handlers posted from the socket's own thread after ones posted later from other threads,
   // which would reorder a registry's fan-out (and `connected` after a live event).
-  void send(realtime::Frame frame) override {
+  void send(Frame frame) override {
     if (closing_.load(std::memory_order_acquire)) return;
     std::size_t size = frame->size();
     if (queued_bytes_.fetch_add(size, std::memory_order_relaxed) + size > config_.ws_max_queue_bytes) {
       queued_bytes_.fetch_sub(size, std::memory_order_relaxed);
       return close_slow_consumer();
     }
-    push_pending(Out{Out::text, std::move(frame), 0, {}, false});
+    std::lock_guard lock(pending_mutex_);
+    pending_.push_back(std::move(frame));
+    post_flush_locked();
   }
 
   std::size_t queued_bytes() const override { return queued_bytes_.load(std::memory_order_relaxed); }
 
   void when_drained(std::function<void()> fn) override {
     drained_ = std::move(fn);
-    if (!writing_ && queue_.empty()) notify_drained();
+    if (queue_empty()) notify_drained();
   }
 
   void close(std::uint16_t code, std::string reason) override {
     if (closing_.exchange(true, std::memory_order_acq_rel)) return;
-    push_pending(Out{Out::close, nullptr, code, std::move(reason), false});
+    std::lock_guard lock(pending_mutex_);
+    pending_close_ = PendingClose{code, std::move(reason), false};
+    post_flush_locked();
   }
 
  private:
-  struct Out {
-    enum Kind { text, ping, close } kind;
-    realtime::Frame frame;
+  struct PendingClose {
     std::uint16_t code;
     std::string reason;
-    bool discard;  // close: drop what is queued before it (slow consumer)
+    bool discard;  // drop what is queued before it (slow consumer)
   };
 
-  void push_pending(Out out) {
-    {
-      std::lock_guard lock(pending_mutex_);
-      pending_.push_back(std::move(out));
-      if (flush_posted_) return;
-      flush_posted_ = true;
-    }
-    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->flush_pending(); });
+  void post_flush_locked() {
+    if (flush_posted_) return;
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush_pending(); });
   }
 
+  // On the socket's thread: moves what other threads sent into the write queue and writes.
   void flush_pending() {
-    std::vector<Out> batch;
+    std::optional<PendingClose> close;
     {
       std::lock_guard lock(pending_mutex_);
-      batch.swap(pending_);
       flush_posted_ = false;
+      if (!done_ && !close_queued_) {
+        queue_.reserve(queue_.size() + pending_.size());
+        for (auto& f : pending_) queue_.push_back(deflate_bits_ ? compress(std::move(f)) : std::move(f));
+      } else {
+        for (auto& f : pending_) uncount(f);
+      }
+      pending_.clear();
+      close.swap(pending_close_);
     }
-    for (auto& out : batch) {
-      if (out.kind == Out::close) begin_close(out.code, std::move(out.reason), out.discard);
-      else enqueue(std::move(out));
-    }
+    if (close) begin_close(close->code, std::move(close->reason), close->discard);
+    write_queued();
   }
 
-  void on_accept(beast::error_code ec) {
-    if (ec) {
-      if (!is_expected(ec)) spdlog::debug("websocket accept: {}", ec.message());
-      return;
-    }
-    last_activity_ = last_ping_ = Clock::now();
+  // Each receiver compresses on its own (server_no_context_takeover keeps that stateless).
+  Frame compress(Frame f) {
+    Frame out = std::make_shared<const WireFrame>(WsOpcode::text, deflate_message(f->text(), deflate_bits_), true);
+    count(out);
+    uncount(f);
+    return out;
+  }
+
+  void on_open() {
+    if (done_) return;
+    auto now = Clock::now();
+    last_activity_ = last_ping_ = now;
+    close_deadline_ = Clock::time_point::max();
+    auth_deadline_ = now + std::chrono::milliseconds(config_.ws_auth_timeout_ms);
     session_ = service_.open(route_, *this, weak_from_this());
     session_->on_open();
-    auth_timer_.expires_after(std::chrono::milliseconds(config_.ws_auth_timeout_ms));
-    auth_timer_.async_wait([self = shared_from_this()](beast::error_code e) {
-      if (!e && self->session_) self->session_->on_auth_timeout();
-    });
-    arm_keepalive();
-    read_next();
+    arm_timer();
+    read_available();
   }
 
   // --- inbound -------------------------------------------------------------------------------
 
-  void read_next() {
-    ws_.async_read_some(buffer_, kReadChunk,
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-  }
-
-  void on_read(beast::error_code ec) {
-    if (ec) return finish(ec);
-    last_activity_ = Clock::now();
-    bool whole = ws_.is_message_done();
-    if (discarding_ || closing_.load(std::memory_order_relaxed)) {
-      // The tail of a refused message, or anything after we started closing.
-      buffer_.consume(buffer_.size());
-      discarding_ = !whole;
-      return read_next();
-    }
-    if (ws_.got_binary()) {
-      refuse(whole);
-      close(realtime::kCloseBinary, "");  // 5.1.2: no error message
-      return read_next();
-    }
-    if (buffer_.size() > config_.ws_max_message_bytes) {
-      refuse(whole);
-      realtime::WsError e{"MESSAGE_TOO_LARGE", {}};
-      e.extra["limit"] = config_.ws_max_message_bytes;
-      realtime::send_error(*this, e);
-      return read_next();
-    }
-    if (!whole) return read_next();
-    std::string text = beast::buffers_to_string(buffer_.data());
-    buffer_.consume(buffer_.size());
-    if (session_) session_->on_message(std::move(text));
-    read_next();
-  }
-
-  void refuse(bool whole) {
-    buffer_.consume(buffer_.size());
-    discarding_ = !whole;
-  }
-
-  // The socket is finished (closed by either side, or failed): runs once.
-  void finish(beast::error_code ec) {
-    if (!is_expected(ec)) spdlog::debug("websocket: {}", ec.message());
-    closing_.store(true, std::memory_order_release);
-    auth_timer_.cancel();
-    keepalive_timer_.cancel();
-    queue_.clear();
-    drained_ = nullptr;
-    if (session_) {
-      session_->on_closed();
-      session_.reset();
-    }
-  }
-
-  // --- keepalive (5.1.7) ---------------------------------------------------------------------
-
-  // A value <= 0 turns pings or the idle cut-off off (rather than spinning on a zero period).
-  void arm_keepalive() {
-    const bool pings = config_.ws_ping_interval_ms > 0, idle = config_.ws_idle_timeout_ms > 0;
-    if (!pings && !idle) return;
-    auto ping_at = pings ? last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms) : Clock::time_point::max();
-    auto idle_at = idle ? last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms) : Clock::time_point::max();
-    keepalive_timer_.expires_at(std::min(ping_at, idle_at));
-    keepalive_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->on_keepalive();
+  void wait_readable() {
+    socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return self->finish();
+      self->read_available();
     });
   }
 
-  void on_keepalive() {
-    if (closing_.load(std::memory_order_relaxed) || !session_) return;
-    auto now = Clock::now();
-    if (config_.ws_idle_timeout_ms > 0 && now >= last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms)) {
-      realtime::WsError e{"IDLE_TIMEOUT", {}};
-      realtime::send_error(*this, e);
-      return;
+  // Reads until the socket has nothing more (Asio's reactor is edge-triggered), or yields.
+  void read_available() {
+    std::size_t size = 0;
+    char* buf = read_scratch(size);
+    for (int i = 0; i < kReadsPerTurn; ++i) {
+      if (done_) return;
+      ssize_t n = ::recv(socket_.native_handle(), buf, size, 0);
+      if (n > 0) {
+        last_activity_ = Clock::now();
+        if (!torn_down_) reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)), *this);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_readable();
+      return finish();  // EOF or a socket error
     }
-    if (config_.ws_ping_interval_ms > 0 && now >= last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms)) {
-      last_ping_ = now;
-      enqueue(Out{Out::ping, nullptr, 0, {}, false});
-    }
-    arm_keepalive();
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
   }
 
-  // --- outbound: one write at a time, in queue order -----------------------------------------
+  // --- WsFrameHandler --------------------------------------------------------------------------
 
-  void enqueue(Out out) {
+  void on_text(std::string message) override {
+    if (!closing_.load(std::memory_order_relaxed) && session_) session_->on_message(std::move(message));
+  }
+
+  void on_binary() override { close(realtime::kCloseBinary, ""); }  // 5.1.2: no error message
+
+  void on_too_large() override {
+    if (closing_.load(std::memory_order_relaxed)) return;
+    realtime::WsError e{"MESSAGE_TOO_LARGE", {}};
+    e.extra["limit"] = config_.ws_max_message_bytes;
+    realtime::send_error(*this, e);
+  }
+
+  void on_ping(std::string_view payload) override { enqueue_control(std::make_shared<const WireFrame>(WsOpcode::pong, payload)); }
+
+  void on_pong() override {}  // any frame counts as activity
+
+  void on_close(std::uint16_t code) override {
+    close_received_ = true;
     if (close_queued_) {
-      if (out.frame) queued_bytes_.fetch_sub(out.frame->size(), std::memory_order_relaxed);
+      if (close_written_) teardown();
       return;
     }
-    queue_.push_back(std::move(out));
-    write_next();
+    closing_.store(true, std::memory_order_release);
+    begin_close(code, "", false);  // echo the status (RFC 6455 5.5.1)
+    write_queued();
+  }
+
+  void on_violation(std::uint16_t code) override {
+    // RFC 6455 7.1.7: send the close frame, then end the connection without waiting.
+    fail_after_close_ = true;
+    closing_.store(true, std::memory_order_release);
+    if (!close_queued_) begin_close(code, "", true);
+    else if (close_written_) teardown();
+    write_queued();
+  }
+
+  // --- keepalive (5.1.7), auth timeout, closing handshake: one timer -------------------------
+
+  void arm_timer() {
+    if (done_) return;
+    Clock::time_point at = std::min(auth_deadline_, close_deadline_);
+    if (!close_queued_) {
+      if (config_.ws_ping_interval_ms > 0) at = std::min(at, last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms));
+      if (config_.ws_idle_timeout_ms > 0) at = std::min(at, last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms));
+    }
+    // A later deadline needs no new wait: the earlier one fires and re-arms from the new state.
+    if (at == Clock::time_point::max() || (timer_at_ != Clock::time_point{} && at >= timer_at_)) return;
+    timer_at_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->on_timer();
+    });
+  }
+
+  void on_timer() {
+    timer_at_ = {};
+    if (done_) return;
+    auto now = Clock::now();
+    if (now >= close_deadline_) return finish();
+    if (now >= auth_deadline_) {
+      auth_deadline_ = Clock::time_point::max();
+      if (session_) session_->on_auth_timeout();  // ignored once authenticated
+    }
+    if (!close_queued_ && !closing_.load(std::memory_order_relaxed)) {
+      if (config_.ws_idle_timeout_ms > 0 && now >= last_activity_ + std::chrono::milliseconds(config_.ws_idle_timeout_ms)) {
+        realtime::WsError e{"IDLE_TIMEOUT", {}};
+        realtime::send_error(*this, e);
+      } else if (config_.ws_ping_interval_ms > 0 && now >= last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms)) {
+        last_ping_ = now;
+        enqueue_control(ping_frame());
+      }
+    }
+    arm_timer();
+  }
+
+  // --- outbound ------------------------------------------------------------------------------
+
+  void enqueue_control(Frame f) {
+    if (done_ || close_queued_) return;
+    count(f);
+    queue_.push_back(std::move(f));
+    write_queued();
   }
 
   // Drops everything not yet written and closes 4509 (8f). Any thread.
@@ -234,91 +283,161 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
     if (slow_.exchange(true)) return;
     realtime::RealtimeMetrics::add(service_.metrics().slow_consumer_closes);
     closing_.store(true, std::memory_order_release);
-    {
-      std::lock_guard lock(pending_mutex_);
-      for (auto& o : pending_)
-        if (o.frame) queued_bytes_.fetch_sub(o.frame->size(), std::memory_order_relaxed);
-      pending_.clear();
-    }
-    push_pending(Out{Out::close, nullptr, realtime::kCloseSlowConsumer, "SLOW_CONSUMER", true});
+    std::lock_guard lock(pending_mutex_);
+    for (auto& f : pending_) uncount(f);
+    pending_.clear();
+    pending_close_ = PendingClose{realtime::kCloseSlowConsumer, "SLOW_CONSUMER", true};
+    post_flush_locked();
   }
 
-  // Queues the close frame after the pending frames (or instead of them: slow consumer).
-  void begin_close(std::uint16_t code, std::string reason, bool discard) {
-    if (close_queued_ || !session_) return;
+  // Queues the close frame after the queued frames (or instead of them: `discard`).
+  void begin_close(std::uint16_t code, std::string_view reason, bool discard) {
+    if (close_queued_ || done_) return;
     closing_.store(true, std::memory_order_release);
     if (discard) {
-      // Keep only the frame being written: Beast must finish it before the close frame.
-      while (queue_.size() > (writing_ ? 1u : 0u)) {
-        if (queue_.back().frame) queued_bytes_.fetch_sub(queue_.back().frame->size(), std::memory_order_relaxed);
-        queue_.pop_back();
-      }
+      // A frame partly written must be finished, or the stream would be corrupt.
+      std::size_t keep = head_ + (head_offset_ > 0 ? 1 : 0);
+      for (std::size_t i = keep; i < queue_.size(); ++i) uncount(queue_[i]);
+      queue_.resize(keep);
     }
-    queue_.push_back(Out{Out::close, nullptr, code, std::move(reason), false});
+    Frame close = close_frame(code, reason);
+    close_frame_ = close.get();
+    count(close);
+    queue_.push_back(std::move(close));
     close_queued_ = true;
-    write_next();
+    close_deadline_ = Clock::now() + kCloseTimeout;
+    arm_timer();
   }
 
-  void write_next() {
-    if (writing_ || queue_.empty()) return;
-    writing_ = true;
-    Out& out = queue_.front();
-    auto done = [self = shared_from_this()](beast::error_code ec, std::size_t = 0) { self->on_written(ec); };
-    switch (out.kind) {
-      case Out::text:
-        ws_.text(true);
-        ws_.async_write(asio::buffer(*out.frame), done);
-        break;
-      case Out::ping:
-        ws_.async_ping({}, [done](beast::error_code ec) { done(ec); });
-        break;
-      case Out::close:
-        ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(out.code), out.reason), [done](beast::error_code ec) { done(ec); });
-        break;
+  bool queue_empty() const { return head_ == queue_.size(); }
+
+  // Every frame in pending_ and queue_ is counted in queued_bytes_, control frames included.
+  void count(const Frame& f) { queued_bytes_.fetch_add(f->size(), std::memory_order_relaxed); }
+  void uncount(const Frame& f) { queued_bytes_.fetch_sub(f->size(), std::memory_order_relaxed); }
+
+  // Writes everything queued, gathered into as few sendmsg calls as it takes; waits for the
+  // socket only when the kernel's buffer is full.
+  void write_queued() {
+    if (done_ || write_waiting_) return;
+    while (!queue_empty()) {
+      std::array<iovec, kMaxIov> iov;
+      std::size_t n = 0;
+      for (std::size_t i = head_; i < queue_.size() && n < kMaxIov; ++i, ++n) {
+        std::string_view w = queue_[i]->wire();
+        if (i == head_) w.remove_prefix(head_offset_);
+        iov[n] = iovec{const_cast<char*>(w.data()), w.size()};
+      }
+      msghdr msg{};
+      msg.msg_iov = iov.data();
+      msg.msg_iovlen = n;
+      ssize_t written = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+        return finish();
+      }
+      consume(static_cast<std::size_t>(written));
+    }
+    queue_.clear();
+    head_ = 0;
+    if (queue_.capacity() > 64) std::vector<Frame>().swap(queue_);
+    if (drained_) notify_drained();
+  }
+
+  // Pops the frames `written` bytes completed.
+  void consume(std::size_t written) {
+    while (written > 0) {
+      std::size_t left = queue_[head_]->size() - head_offset_;
+      if (written < left) {
+        head_offset_ += written;
+        return;
+      }
+      written -= left;
+      head_offset_ = 0;
+      Frame done = std::move(queue_[head_++]);
+      uncount(done);
+      if (done.get() == close_frame_) on_close_written();
     }
   }
 
-  void on_written(beast::error_code ec) {
-    writing_ = false;
-    if (queue_.empty()) return;  // cleared by finish()
-    if (queue_.front().frame) queued_bytes_.fetch_sub(queue_.front().frame->size(), std::memory_order_relaxed);
-    queue_.pop_front();
-    if (ec) {
-      // The read side sees the failure too and finishes the session.
-      queue_.clear();
-      drained_ = nullptr;
-      return;
-    }
-    if (queue_.empty() && drained_) notify_drained();
-    write_next();
+  void wait_writable() {
+    write_waiting_ = true;
+    socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+      self->write_waiting_ = false;
+      if (ec) return self->finish();
+      self->write_queued();
+    });
+  }
+
+  void on_close_written() {
+    close_written_ = true;
+    if (close_received_ || fail_after_close_) teardown();
+  }
+
+  // The closing handshake is over: end the TCP connection, reading until the client's FIN so
+  // that unread bytes do not turn our FIN into a reset (bounded by the close timer).
+  void teardown() {
+    if (torn_down_) return;
+    torn_down_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(asio::socket_base::shutdown_send, ec);
+    if (ec) finish();
   }
 
   // Posted, so that the callback never runs inside the caller's own frame.
   void notify_drained() {
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
-      if (!self->drained_ || self->close_queued_) return;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (!self->drained_ || self->close_queued_ || self->done_) return;
       auto fn = std::move(self->drained_);
       self->drained_ = nullptr;
       fn();
     });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  // The socket is finished (closed by either side, or failed): runs once.
+  void finish() {
+    if (done_) return;
+    done_ = true;
+    closing_.store(true, std::memory_order_release);
+    boost::system::error_code ec;
+    timer_.cancel();
+    socket_.close(ec);
+    for (std::size_t i = head_; i < queue_.size(); ++i) uncount(queue_[i]);
+    std::vector<Frame>().swap(queue_);
+    head_ = head_offset_ = 0;
+    drained_ = nullptr;
+    if (session_) {
+      session_->on_closed();
+      session_.reset();
+    }
+  }
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer timer_;
   realtime::Route route_;
   realtime::RealtimeService& service_;
   const ServerConfig& config_;
+  std::string handshake_;
+  std::unique_ptr<WsInflater> inflater_;
+  int deflate_bits_;  // 0: no permessage-deflate
+  WsFrameReader reader_;
   std::unique_ptr<realtime::Session> session_;
-  beast::flat_buffer buffer_;
-  bool discarding_ = false;
-  asio::steady_timer auth_timer_, keepalive_timer_;
-  Clock::time_point last_activity_{}, last_ping_{};
+
+  Clock::time_point last_activity_{}, last_ping_{}, timer_at_{};
+  Clock::time_point auth_deadline_ = Clock::time_point::max(), close_deadline_ = Clock::time_point::max();
+
   std::mutex pending_mutex_;
-  std::vector<Out> pending_;  // guarded by pending_mutex_: sent, not yet in queue_
-  bool flush_posted_ = false;  // guarded by pending_mutex_
-  std::deque<Out> queue_;      // the socket thread's write queue
+  std::vector<Frame> pending_;                // guarded: sent, not yet in queue_
+  std::optional<PendingClose> pending_close_;  // guarded
+  bool flush_posted_ = false;                  // guarded
+
+  std::vector<Frame> queue_;  // the socket thread's write queue; [head_, end) is unwritten
+  std::size_t head_ = 0, head_offset_ = 0;
   std::function<void()> drained_;
-  bool writing_ = false;
-  bool close_queued_ = false;
+  bool write_waiting_ = false;
+  const WireFrame* close_frame_ = nullptr;  // ours, once queued
+  bool close_queued_ = false, close_written_ = false, close_received_ = false;
+  bool fail_after_close_ = false, torn_down_ = false, done_ = false;
   std::atomic<bool> closing_{false};
   std::atomic<bool> slow_{false};
   std::atomic<std::size_t> queued_bytes_{0};
@@ -326,9 +445,11 @@ class WsSession final : public realtime::Connection, public std::enable_shared_f
 
 }  // namespace
 
-void start_ws_session(beast::tcp_stream stream, http::request<http::string_body> req, realtime::Route route,
-                      realtime::RealtimeService& service, const ServerConfig& config) {
-  std::make_shared<WsSession>(std::move(stream), std::move(route), service, config)->run(std::move(req));
+void start_ws_session(asio::ip::tcp::socket socket, std::string handshake, std::optional<DeflateAgreement> deflate,
+                      realtime::Route route, realtime::RealtimeService& service, const ServerConfig& config) {
+  std::make_shared<WsSession>(std::move(socket), std::move(handshake), std::move(deflate), std::move(route), service,
+                              config)
+      ->run();
 }
 
 }  // namespace cocobase::server::net

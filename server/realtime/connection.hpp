@@ -1,6 +1,8 @@
 #pragma once
 // What the realtime logic needs from a WebSocket: queue a text frame, close. The network layer
-// (server/net) implements it; this module never sees Beast or Asio.
+// (server/net) implements it; this module never sees sockets.
+#include "realtime/wire_frame.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -9,9 +11,9 @@
 
 namespace cocobase::server::realtime {
 
-// One serialized server message. Immutable and shared: a fan-out builds it once and hands the
-// same pointer to every receiver.
-using Frame = std::shared_ptr<const std::string>;
+// One serialized server message, framed. Immutable and shared: a fan-out builds it once and
+// hands the same pointer to every receiver.
+using Frame = std::shared_ptr<const WireFrame>;
 
 class Connection {
  public:
@@ -33,6 +35,6 @@ class Connection {
   virtual void when_drained(std::function<void()> fn) = 0;
 };
 
-inline Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
+inline Frame make_frame(std::string_view text) { return std::make_shared<const WireFrame>(WsOpcode::text, text); }
 
 }  // namespace cocobase::server::realtime

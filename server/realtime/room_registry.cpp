@@ -48,8 +48,9 @@ void append_identity(std::string& out, const std::string& id, const std::string&
   protocol::append_json_string(out, name);
 }
 
-std::string with_replay_flag(const std::string& frame) {
-  return frame.substr(0, frame.size() - 1) + R"(,"replay":true})";
+std::string with_replay_flag(std::string_view message) {
+  std::string out(message.substr(0, message.size() - 1));
+  return out += R"(,"replay":true})";
 }
 
 }  // namespace
@@ -133,7 +134,7 @@ std::optional<WsError> RoomRegistry::join(JoinRequest req) {
     self->send(make_frame(std::move(joined)));
     std::size_t n = std::min<std::size_t>(req.history, room.history.size());
     for (auto h = room.history.end() - static_cast<std::ptrdiff_t>(n); h != room.history.end(); ++h)
-      self->send(make_frame(with_replay_flag(**h)));
+      self->send(make_frame(with_replay_flag((*h)->text())));
   }
   if (new_participant) fan_out(room, make_frame(presence_message("user_joined", room, *p)), req.key);
   return std::nullopt;

@@ -24,7 +24,7 @@ class FakeConnection final : public Connection {
   void send(Frame f) override {
     std::lock_guard lock(m);
     if (closed) return;
-    frames.push_back(*f);
+    frames.emplace_back(f->text());
     shared.push_back(f);
   }
   void close(std::uint16_t c, std::string r) override {
