@@ -107,6 +107,8 @@ WsInflater::WsInflater() : stream_(std::make_unique<Stream>()) {
 
 WsInflater::~WsInflater() { inflateEnd(&stream_->z); }
 
+void WsInflater::reset() { inflateReset(&stream_->z); }
+
 WsInflater::Result WsInflater::inflate(std::string_view compressed, std::size_t limit, std::string& out) {
   z_stream& z = stream_->z;
   std::array<char, 16 * 1024> chunk;

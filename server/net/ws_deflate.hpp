@@ -32,6 +32,9 @@ class WsInflater {
 
   // Inflates one message's payload (RFC 7692 7.2.2); over `limit` bytes is too_large.
   Result inflate(std::string_view compressed, std::size_t limit, std::string& out);
+  // Forgets the stream and its window: after a message not inflated to its end (too_large, or
+  // dropped unread), so that the next message starts cleanly.
+  void reset();
 
  private:
   struct Stream;

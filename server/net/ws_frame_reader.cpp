@@ -90,9 +90,12 @@ bool WsFrameReader::refuse(const Header& hd, WsFrameHandler& h) {
   } else if (message_kind_ != Message::discard) {
     bool compressed = hd.opcode == kContinuation ? compressed_ : hd.rsv1;
     std::size_t so_far = hd.opcode == kContinuation ? message_.size() : 0;
-    // Uncompressed, the declared length tells at once; compressed, on_data checks.
-    if (compressed || so_far + hd.length <= max_message_) return false;
+    // Uncompressed, the declared length tells at once; compressed, the inflater checks, but
+    // compressed input this long cannot be a message within the limit worth inflating.
+    std::uint64_t bound = compressed ? max_message_ + max_message_ / 8 + 1024 : max_message_;
+    if (so_far + hd.length <= bound) return false;
     message_.clear();
+    if (compressed) inflater_->reset();  // see finish_message
     h.on_too_large();
     message_kind_ = Message::discard;
   }
@@ -150,13 +153,6 @@ bool WsFrameReader::check_header(const Header& hd, WsFrameHandler& h) {
 }
 
 void WsFrameReader::on_data(const Header& hd, std::string_view masked, WsFrameHandler& h) {
-  if (compressed_ && message_.size() + masked.size() > max_message_ + max_message_ / 8 + 1024) {
-    // Compressed input this long cannot be a message within the limit worth inflating.
-    message_.clear();
-    h.on_too_large();
-    message_kind_ = hd.fin ? Message::none : Message::discard;
-    return;
-  }
   unmask(masked, hd.mask, message_);
   if (hd.fin) finish_message(h);
 }
@@ -169,6 +165,10 @@ void WsFrameReader::finish_message(WsFrameHandler& h) {
     std::string plain;
     switch (inflater_->inflate(text, max_message_, plain)) {
       case WsInflater::Result::too_large:
+        // The stream stopped inside this message: start the next one afresh. A client keeping
+        // its context across messages cannot be followed past a dropped one; reset, a reference
+        // into it fails as corrupt instead of reading other bytes of the window.
+        inflater_->reset();
         return h.on_too_large();
       case WsInflater::Result::corrupt:
         return fail(protocol::kCloseInvalidUtf8, h);  // data inconsistent with the message type

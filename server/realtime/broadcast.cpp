@@ -11,7 +11,7 @@ void BroadcastRegistry::join(const std::string& project, const Connection* key, 
   auto& channel = channels_[project];
   if (!channel) channel = std::make_shared<Channel>();
   std::lock_guard channel_lock(channel->mutex);
-  channel->members.emplace(key, std::move(conn));
+  channel->members.add(key, std::move(conn));
 }
 
 void BroadcastRegistry::leave(const std::string& project, const Connection* key) {
@@ -20,7 +20,7 @@ void BroadcastRegistry::leave(const std::string& project, const Connection* key)
   if (it == channels_.end()) return;
   std::shared_ptr<Channel> channel = it->second;  // keeps the mutex alive past the erase below
   std::lock_guard channel_lock(channel->mutex);
-  channel->members.erase(key);
+  channel->members.remove(key);
   if (channel->members.empty()) channels_.erase(it);
 }
 
@@ -33,8 +33,7 @@ void BroadcastRegistry::publish(const std::string& project, const Frame& frame) 
     channel = it->second;
   }
   std::lock_guard channel_lock(channel->mutex);
-  for (auto& [_, weak] : channel->members)
-    if (auto c = weak.lock()) c->send(frame);
+  channel->members.for_each([&](Connection& c) { c.send(frame); });
 }
 
 void BroadcastSession::on_authenticated(AuthMessage& auth) {

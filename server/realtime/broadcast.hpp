@@ -2,6 +2,7 @@
 // `/realtime/broadcast` (PROTOCOL 5.3): the registry of a project's broadcast connections and
 // the session. Nothing is stored.
 #include "realtime/identity.hpp"
+#include "realtime/member_list.hpp"
 #include "realtime/session_base.hpp"
 
 #include <memory>
@@ -25,7 +26,7 @@ class BroadcastRegistry {
   // same order (BC-05).
   struct Channel {
     std::mutex mutex;
-    std::unordered_map<const Connection*, std::weak_ptr<Connection>> members;
+    MemberList members;
   };
   std::mutex mutex_;  // guards channels_; taken before a channel's lock, never after
   std::unordered_map<std::string, std::shared_ptr<Channel>> channels_;
