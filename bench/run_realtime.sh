@@ -21,18 +21,22 @@ start_cocobase() {
   COCO_PORT=$(grep -o 'Listening on http://127.0.0.1:[0-9]*' "$WORK/cocobase.log" | grep -o '[0-9]*$')
   COCO_KEY=$(grep -o 'cb_[A-Za-z0-9]*' "$WORK/cocobase.log" | head -1)
 }
-start_nats() {
-  NATS_PORT=$((20000 + RANDOM % 20000))
-  cat >"$WORK/nats.conf" <<CONF
+start_nats() {  # a random port may be taken: try a few
+  for _ in 1 2 3 4 5; do
+    NATS_PORT=$((20000 + RANDOM % 20000))
+    cat >"$WORK/nats.conf" <<CONF
 listen: 127.0.0.1:$((NATS_PORT + 1))
 max_connections: 100000
 websocket { listen: "127.0.0.1:$NATS_PORT", no_tls: true }
 CONF
-  taskset -c 1 nats-server -c "$WORK/nats.conf" >"$WORK/nats.log" 2>&1 &
-  NATS_PID=$!
-  sleep 0.5
+    taskset -c 1 nats-server -c "$WORK/nats.conf" >"$WORK/nats.log" 2>&1 &
+    NATS_PID=$!
+    sleep 0.5
+    kill -0 "$NATS_PID" 2>/dev/null && return 0
+  done
+  echo "nats-server did not start: $(tail -1 "$WORK/nats.log")"
 }
-stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 each() {  # each ARGS...: the same workload on a fresh cocobase and a fresh nats-server
   start_cocobase
