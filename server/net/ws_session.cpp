@@ -1,7 +1,9 @@
 #include "net/ws_session.hpp"
 
+#include "net/thread_outbox.hpp"
 #include "net/ws_frame_reader.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -15,7 +17,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 namespace cocobase::server::net {
@@ -33,6 +34,11 @@ constexpr auto kCloseTimeout = std::chrono::seconds(5);
 constexpr std::size_t kWriteBatch = 64 * 1024;
 // Reads per readiness before yielding to the other connections of the thread.
 constexpr int kReadsPerTurn = 8;
+// While the thread's outbox is midway through a write turn, a connection reads only this much
+// per turn. A lone message (a steady publisher) still joins the turn, but a publisher in a
+// burst cannot queue far more than the thread writes: one 64 KiB read of small messages is
+// ~400 messages, i.e. 400,000 deliveries at 1,000 receivers (docs/benchmarks.md).
+constexpr std::size_t kReadWhileWriting = 4096;
 
 // One per I/O thread: a socket is read into this and only an incomplete frame is kept by the
 // connection, so that an idle connection holds no read buffer.
@@ -45,6 +51,26 @@ char* read_scratch(std::size_t& size) {
 char* write_scratch() {
   thread_local std::array<char, kWriteBatch> scratch;
   return scratch.data();
+}
+
+// For the waits an idle connection keeps pending (readable, timer). Asio's default allocator
+// (std::allocator included) recycles per-thread blocks, so a small wait op would sit in the
+// larger block the HTTP exchange freed: about 600 bytes per idle connection, measured with
+// heaptrack. A distinct allocator type makes these exact-size allocations.
+template <class T>
+struct ExactAllocator {
+  using value_type = T;
+  ExactAllocator() = default;
+  template <class U>
+  ExactAllocator(const ExactAllocator<U>&) {}
+  T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, std::size_t n) { std::allocator<T>().deallocate(p, n); }
+  friend bool operator==(const ExactAllocator&, const ExactAllocator&) { return true; }
+};
+
+template <class Handler>
+auto exact_alloc(Handler h) {
+  return asio::bind_allocator(ExactAllocator<void>(), std::move(h));
 }
 
 Frame ping_frame() {
@@ -60,12 +86,14 @@ Frame close_frame(std::uint16_t code, std::string_view reason) {
 }
 
 class WsSession final : public realtime::Connection,
+                        public OutboxTarget,
                         private WsFrameHandler,
                         public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(asio::ip::tcp::socket socket, std::optional<DeflateAgreement> deflate, realtime::RealtimeService& service,
             const ServerConfig& config)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), service_(service), config_(config),
+      : socket_(std::move(socket)), timer_(socket_.get_executor()),
+        outbox_(asio::use_service<ThreadOutbox>(socket_.get_executor().context())), service_(service), config_(config),
         inflater_(deflate ? std::make_unique<WsInflater>() : nullptr),
         deflate_bits_(deflate ? deflate->server_window_bits : 0),
         reader_(config.ws_max_message_bytes, inflater_.get()) {}
@@ -88,9 +116,10 @@ class WsSession final : public realtime::Connection,
 
   // --- realtime::Connection (any thread) ---------------------------------------------------
 
-  // Frames go through `pending_` under a mutex rather than one post() each: Asio may run
-  // handlers posted from the socket's own thread after ones posted later from other threads,
-  // which would reorder a registry's fan-out (and `connected` after a live event).
+  // Frames go through the thread's outbox rather than one post() each: a fan-out then costs one
+  // post per thread, and the outbox keeps the order of sends made from different threads
+  // (Asio may run a handler posted from the socket's own thread after one posted later from
+  // another thread, which would put `connected` after a live event).
   void send(Frame frame) override {
     if (closing_.load(std::memory_order_acquire)) return;
     std::size_t size = frame->size();
@@ -98,9 +127,7 @@ class WsSession final : public realtime::Connection,
       queued_bytes_.fetch_sub(size, std::memory_order_relaxed);
       return close_slow_consumer();
     }
-    std::lock_guard lock(pending_mutex_);
-    pending_.push_back(std::move(frame));
-    post_flush_locked();
+    outbox_.send(*this, std::move(frame));
   }
 
   std::size_t queued_bytes() const override { return queued_bytes_.load(std::memory_order_relaxed); }
@@ -110,50 +137,35 @@ class WsSession final : public realtime::Connection,
     if (queue_empty()) notify_drained();
   }
 
+  // The close frame goes through the outbox too, so that it follows the frames sent before.
   void close(std::uint16_t code, std::string reason) override {
     if (closing_.exchange(true, std::memory_order_acq_rel)) return;
-    std::lock_guard lock(pending_mutex_);
-    pending_close_ = std::make_unique<PendingClose>(PendingClose{code, std::move(reason), false});
-    post_flush_locked();
+    outbox_.send(*this, close_frame(code, reason));
   }
 
  private:
-  struct PendingClose {
-    std::uint16_t code;
-    std::string reason;
-    bool discard;  // drop what is queued before it (slow consumer)
-  };
+  // --- OutboxTarget (the socket's thread) ------------------------------------------------------
 
-  void post_flush_locked() {
-    if (flush_posted_) return;
-    flush_posted_ = true;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush_pending(); });
+  bool accept(Frame frame) override {
+    if (frame->opcode() == WsOpcode::close) {
+      begin_close(std::move(frame), slow_.load(std::memory_order_relaxed));
+    } else if (done_ || close_queued_) {
+      uncount(frame);
+      return false;
+    } else {
+      queue_.push_back(deflate_bits_ ? compress(std::move(frame)) : std::move(frame));
+    }
+    if (in_turn_ || done_) return false;
+    in_turn_ = true;
+    return true;
   }
 
-  // On the socket's thread: moves what other threads sent into the write queue and writes.
-  void flush_pending() {
-    std::unique_ptr<PendingClose> close;
-    {
-      std::lock_guard lock(pending_mutex_);
-      flush_posted_ = false;
-      if (!done_ && !close_queued_) {
-        if (deflate_bits_)
-          for (auto& f : pending_) f = compress(std::move(f));
-        if (queue_empty()) {
-          queue_.swap(pending_);  // the common case: no copy
-          head_ = head_offset_ = 0;
-        } else {
-          queue_.insert(queue_.end(), std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
-        }
-      } else {
-        for (auto& f : pending_) uncount(f);
-      }
-      pending_.clear();
-      close.swap(pending_close_);
-    }
-    if (close) begin_close(close->code, std::move(close->reason), close->discard);
+  void write() override {
+    in_turn_ = false;
     write_queued();
   }
+
+  std::shared_ptr<OutboxTarget> strong() override { return shared_from_this(); }
 
   // Each receiver compresses on its own (server_no_context_takeover keeps that stateless).
   Frame compress(Frame f) {
@@ -178,17 +190,22 @@ class WsSession final : public realtime::Connection,
   // --- inbound -------------------------------------------------------------------------------
 
   void wait_readable() {
-    socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    socket_.async_wait(asio::socket_base::wait_read, exact_alloc([self = shared_from_this()](boost::system::error_code ec) {
       if (ec) return self->finish();
       self->read_available();
-    });
+    }));
   }
 
   // Reads until the socket has nothing more (Asio's reactor is edge-triggered), or yields.
   void read_available() {
     std::size_t size = 0;
     char* buf = read_scratch(size);
-    for (int i = 0; i < kReadsPerTurn; ++i) {
+    int reads = kReadsPerTurn;
+    if (outbox_.writing()) {
+      size = kReadWhileWriting;
+      reads = 1;
+    }
+    for (int i = 0; i < reads; ++i) {
       if (done_) return;
       ssize_t n = ::recv(socket_.native_handle(), buf, size, 0);
       if (n > 0) {
@@ -229,7 +246,7 @@ class WsSession final : public realtime::Connection,
       return;
     }
     closing_.store(true, std::memory_order_release);
-    begin_close(code, "", false);  // echo the status (RFC 6455 5.5.1)
+    begin_close(close_frame(code, ""), false);  // echo the status (RFC 6455 5.5.1)
     write_queued();
   }
 
@@ -237,7 +254,7 @@ class WsSession final : public realtime::Connection,
     // RFC 6455 7.1.7: send the close frame, then end the connection without waiting.
     fail_after_close_ = true;
     closing_.store(true, std::memory_order_release);
-    if (!close_queued_) begin_close(code, "", true);
+    if (!close_queued_) begin_close(close_frame(code, ""), true);
     else if (close_written_) teardown();
     write_queued();
   }
@@ -255,9 +272,9 @@ class WsSession final : public realtime::Connection,
     if (at == Clock::time_point::max() || (timer_at_ != Clock::time_point{} && at >= timer_at_)) return;
     timer_at_ = at;
     timer_.expires_at(at);
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    timer_.async_wait(exact_alloc([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->on_timer();
-    });
+    }));
   }
 
   void on_timer() {
@@ -295,15 +312,11 @@ class WsSession final : public realtime::Connection,
     if (slow_.exchange(true)) return;
     realtime::RealtimeMetrics::add(service_.metrics().slow_consumer_closes);
     closing_.store(true, std::memory_order_release);
-    std::lock_guard lock(pending_mutex_);
-    for (auto& f : pending_) uncount(f);
-    pending_.clear();
-    pending_close_ = std::make_unique<PendingClose>(PendingClose{realtime::kCloseSlowConsumer, "SLOW_CONSUMER", true});
-    post_flush_locked();
+    outbox_.send(*this, close_frame(realtime::kCloseSlowConsumer, "SLOW_CONSUMER"));
   }
 
   // Queues the close frame after the queued frames (or instead of them: `discard`).
-  void begin_close(std::uint16_t code, std::string_view reason, bool discard) {
+  void begin_close(Frame close, bool discard) {
     if (close_queued_ || done_) return;
     closing_.store(true, std::memory_order_release);
     if (discard) {
@@ -312,7 +325,6 @@ class WsSession final : public realtime::Connection,
       for (std::size_t i = keep; i < queue_.size(); ++i) uncount(queue_[i]);
       queue_.resize(keep);
     }
-    Frame close = close_frame(code, reason);
     close_frame_ = close.get();
     count(close);
     queue_.push_back(std::move(close));
@@ -323,7 +335,8 @@ class WsSession final : public realtime::Connection,
 
   bool queue_empty() const { return head_ == queue_.size(); }
 
-  // Every frame in pending_ and queue_ is counted in queued_bytes_, control frames included.
+  // Every frame sent and not yet written or dropped is counted in queued_bytes_, control frames
+  // included.
   void count(const Frame& f) { queued_bytes_.fetch_add(f->size(), std::memory_order_relaxed); }
   void uncount(const Frame& f) { queued_bytes_.fetch_sub(f->size(), std::memory_order_relaxed); }
 
@@ -435,6 +448,7 @@ class WsSession final : public realtime::Connection,
 
   asio::ip::tcp::socket socket_;
   asio::steady_timer timer_;
+  ThreadOutbox& outbox_;
   realtime::RealtimeService& service_;
   const ServerConfig& config_;
   std::unique_ptr<WsInflater> inflater_;
@@ -445,15 +459,11 @@ class WsSession final : public realtime::Connection,
   Clock::time_point last_activity_{}, last_ping_{}, timer_at_{};
   Clock::time_point auth_deadline_ = Clock::time_point::max(), close_deadline_ = Clock::time_point::max();
 
-  std::mutex pending_mutex_;
-  std::vector<Frame> pending_;                // guarded: sent, not yet in queue_
-  std::unique_ptr<PendingClose> pending_close_;  // guarded
-  bool flush_posted_ = false;                  // guarded
-
   std::vector<Frame> queue_;  // the socket thread's write queue; [head_, end) is unwritten
   std::size_t head_ = 0, head_offset_ = 0;
   std::function<void()> drained_;
   bool write_waiting_ = false;
+  bool in_turn_ = false;  // the outbox will call write()
   const WireFrame* close_frame_ = nullptr;  // ours, once queued
   bool close_queued_ = false, close_written_ = false, close_received_ = false;
   bool fail_after_close_ = false, torn_down_ = false, done_ = false;

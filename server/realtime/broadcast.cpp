@@ -1,5 +1,7 @@
 #include "realtime/broadcast.hpp"
 
+#include "realtime/send_batch.hpp"
+
 #include <cocobase/protocol/time.hpp>
 
 namespace cocobase::server::realtime {
@@ -32,6 +34,7 @@ void BroadcastRegistry::publish(const std::string& project, const Frame& frame) 
     if (it == channels_.end()) return;
     channel = it->second;
   }
+  SendBatch batch;  // hands the frames over after the lock is released
   std::lock_guard channel_lock(channel->mutex);
   channel->members.for_each([&](Connection& c) { c.send(frame); });
 }

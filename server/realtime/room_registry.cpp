@@ -1,5 +1,7 @@
 #include "realtime/room_registry.hpp"
 
+#include "realtime/send_batch.hpp"
+
 #include <cocobase/protocol/time.hpp>
 
 #include <algorithm>
@@ -67,6 +69,7 @@ std::string RoomRegistry::presence_message(const char* type, const Room& r, cons
 }
 
 void RoomRegistry::fan_out(Room& r, const Frame& f, const Connection* except) {
+  SendBatch batch;
   for (auto& [key, weak] : r.members) {
     if (key == except) continue;
     if (auto c = weak.lock()) c->send(f);

@@ -1,6 +1,7 @@
 #include "realtime/watch_hub.hpp"
 
 #include "realtime/event_frame.hpp"
+#include "realtime/send_batch.hpp"
 
 #include <functional>
 #include <vector>
@@ -88,6 +89,7 @@ void WatchHub::on_event(const ChangeEventPtr& e) {
   }
   // Each variant is serialized at most once per event and shared by every receiver.
   Frame plain, left;
+  SendBatch batch;
   for (const auto& r : receivers) {
     if (r.owner && *r.owner != e->owner_id) continue;
     FilterOutcome o = apply_filter(*r.filter, *e);

@@ -16,6 +16,7 @@ class WireFrame {
   WireFrame(WsOpcode op, std::string_view payload, bool compressed = false);
 
   std::string_view wire() const { return bytes_; }
+  WsOpcode opcode() const { return static_cast<WsOpcode>(bytes_[0] & 0x0F); }
   // The payload: the message text, unless compressed.
   std::string_view text() const { return std::string_view(bytes_).substr(header_size_); }
   // Bytes on the wire: what the per-connection queue bound counts.
