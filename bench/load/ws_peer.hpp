@@ -48,7 +48,9 @@ class PeerSet {
     std::string in;      // raw bytes not yet parsed as frames
     std::string stream;  // NATS: reassembled protocol text
   };
-  void handle_frames(std::size_t i, const OnDelivery& on_delivery);
+  void consume(std::size_t i, std::string_view data, const OnDelivery& on_delivery);
+  // Handles the complete frames at the start of `data`; returns the bytes they used.
+  std::size_t handle_frames(std::size_t i, std::string_view data, const OnDelivery& on_delivery);
   void handle_nats(std::size_t i, std::string_view data, const OnDelivery& on_delivery);
   void send_frame(int fd, std::string_view payload, int opcode = 1);
 
