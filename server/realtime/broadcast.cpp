@@ -34,8 +34,10 @@ void BroadcastRegistry::publish(const std::string& project, const Frame& frame) 
     if (it == channels_.end()) return;
     channel = it->second;
   }
-  SendBatch batch;  // hands the frames over after the lock is released
   std::lock_guard channel_lock(channel->mutex);
+  // Handed over before the lock is released: every member then sees the channel's messages
+  // in the order the lock gave them, whichever threads publish (BC-05).
+  SendBatch batch;
   channel->members.for_each([&](Connection& c) { c.send(frame); });
 }
 

@@ -68,6 +68,7 @@ std::string RoomRegistry::presence_message(const char* type, const Room& r, cons
   return out;
 }
 
+// Called under mutex_, and the batch ends before it: members see one order (send_batch.hpp).
 void RoomRegistry::fan_out(Room& r, const Frame& f, const Connection* except) {
   SendBatch batch;
   for (auto& [key, weak] : r.members) {

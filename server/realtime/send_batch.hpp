@@ -7,6 +7,10 @@
 // A fan-out opens a SendBatch; a Connection implementation asks `open()` in send() and, when a
 // batch is open, keeps the frame and registers a Sink that hands the kept frames over when
 // the outermost batch of the thread ends. Frames one thread sends keep their order.
+//
+// Receivers that must agree on one order across publishing threads (a broadcast channel, a
+// room) get it from the registry's lock: such a fan-out ends its batch while it still holds
+// that lock, and so must not run inside an outer batch (which would defer the hand-over).
 namespace cocobase::server::realtime {
 
 class SendBatch {
