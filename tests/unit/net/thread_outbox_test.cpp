@@ -1,6 +1,7 @@
 // ThreadOutbox and realtime::SendBatch: order of the frames a target accepts, one write per
 // turn, hand-over at the end of a batch, and release of the targets when the io_context goes.
 #include "net/thread_outbox.hpp"
+#include "realtime/broadcast.hpp"
 #include "realtime/send_batch.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -175,6 +178,78 @@ TEST(ThreadOutbox, ReleasesItsTargetsWhenTheIoContextGoes) {
     EXPECT_FALSE(weak.expired()) << "the outbox holds what it has to deliver";
   }
   EXPECT_TRUE(weak.expired());
+}
+
+}  // namespace
+}  // namespace cocobase::server::net
+
+namespace cocobase::server::net {
+namespace {
+
+// A realtime::Connection whose frames go through an outbox, recording what it accepts.
+class OutboxConnection final : public realtime::Connection,
+                               public OutboxTarget,
+                               public std::enable_shared_from_this<OutboxConnection> {
+ public:
+  explicit OutboxConnection(ThreadOutbox& outbox) : outbox_(outbox) {}
+  void send(realtime::Frame frame) override { outbox_.send(*this, std::move(frame)); }
+  void close(std::uint16_t, std::string) override {}
+  std::size_t queued_bytes() const override { return 0; }
+  void when_drained(std::function<void()>) override {}
+  bool accept(realtime::Frame frame) override {
+    seen.emplace_back(frame->text());
+    if (in_turn_) return false;
+    in_turn_ = true;
+    return true;
+  }
+  void write() override { in_turn_ = false; }
+  std::shared_ptr<OutboxTarget> strong() override { return shared_from_this(); }
+
+  std::vector<std::string> seen;
+
+ private:
+  ThreadOutbox& outbox_;
+  bool in_turn_ = false;
+};
+
+// BC-05 at the unit level: two I/O threads publish to one channel whose members live on both;
+// every member must see the messages in the same order. Publishing on an I/O thread takes the
+// own-thread path for that thread's members, so a batch handed over after the channel lock is
+// released lets the other thread's message overtake it.
+TEST(SendBatch, BroadcastMembersOnTwoThreadsSeeOneOrder) {
+  asio::io_context io_a, io_b;
+  auto guard_a = asio::make_work_guard(io_a);
+  auto guard_b = asio::make_work_guard(io_b);
+  auto& outbox_a = asio::use_service<ThreadOutbox>(io_a);
+  auto& outbox_b = asio::use_service<ThreadOutbox>(io_b);
+  realtime::BroadcastRegistry registry;
+  std::vector<std::shared_ptr<OutboxConnection>> members;
+  for (int i = 0; i < 4; ++i) {
+    members.push_back(std::make_shared<OutboxConnection>(i % 2 ? outbox_b : outbox_a));
+    registry.join("p", members.back().get(), members.back());
+  }
+  constexpr int kMessages = 3000;
+  std::atomic<int> published{0};
+  for (int k = 0; k < kMessages; ++k) {
+    asio::post(io_a, [&, k] { registry.publish("p", make_frame("a" + std::to_string(k))); ++published; });
+    asio::post(io_b, [&, k] { registry.publish("p", make_frame("b" + std::to_string(k))); ++published; });
+  }
+  std::thread run_a([&] { io_a.run(); });
+  std::thread run_b([&] { io_b.run(); });
+  // Every hand-over is posted by the time its publish returns; the guards keep both threads
+  // running until then, and run() returns only once what was posted has run.
+  while (published.load() < 2 * kMessages) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  guard_a.reset();
+  guard_b.reset();
+  run_a.join();
+  run_b.join();
+
+  ASSERT_EQ(members[0]->seen.size(), std::size_t(2 * kMessages));
+  for (std::size_t m = 1; m < members.size(); ++m) {
+    ASSERT_EQ(members[m]->seen.size(), members[0]->seen.size());
+    for (std::size_t i = 0; i < members[0]->seen.size(); ++i)
+      ASSERT_EQ(members[m]->seen[i], members[0]->seen[i]) << "member " << m << " differs at " << i;
+  }
 }
 
 }  // namespace
