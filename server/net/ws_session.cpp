@@ -8,8 +8,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include <sys/socket.h>
 
 #include <array>
