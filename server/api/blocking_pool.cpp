@@ -1,10 +1,13 @@
 #include "api/blocking_pool.hpp"
 
+#include <pthread.h>
+
 namespace cocobase::server::api {
 
 BlockingPool::BlockingPool(unsigned threads) {
   for (unsigned i = 0; i < threads; ++i)
     threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "cb-blocking");
       for (;;) {
         std::function<void()> job;
         {

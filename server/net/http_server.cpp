@@ -9,7 +9,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -91,7 +94,11 @@ std::string HttpServer::start() {
   // Create spdlog's registry here, before the I/O threads can log: its lazy initialisation
   // happens inside libspdlog, where ThreadSanitizer cannot see that it is synchronised.
   spdlog::default_logger_raw();
-  for (auto& ctx : impl_->contexts) impl_->threads.emplace_back([c = ctx.get()] { c->run(); });
+  for (std::size_t i = 0; i < impl_->contexts.size(); ++i)
+    impl_->threads.emplace_back([c = impl_->contexts[i].get(), name = "cb-io-" + std::to_string(i)] {
+      pthread_setname_np(pthread_self(), name.c_str());
+      c->run();
+    });
 
   auto bound = acceptor->local_endpoint();
   std::string host = bound.address().to_string();

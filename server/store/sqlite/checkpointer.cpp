@@ -2,13 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 namespace cocobase::server::sqlite {
 
 Checkpointer::Checkpointer(const std::string& path, Connection& writer, int pages)
     : conn_(path, Connection::Mode::read_write), writer_(writer.handle()), pages_(pages) {
   conn_.exec("PRAGMA synchronous=FULL");
   sqlite3_wal_hook(writer_, &Checkpointer::on_wal_commit, this);  // also turns autocheckpoint off
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "cb-checkpoint");
+    run();
+  });
 }
 
 Checkpointer::~Checkpointer() {
