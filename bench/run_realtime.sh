@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${COCOBASE_BIN:-build/cocobase}
 LOAD=build/bench/ws_fanout_bench
+FLOOR=build/bench/send_floor  # the same latency workloads with a bare send() loop: the floor here
 N1=${N1:-1000} M1=${M1:-2000} N2=${N2:-10000} M2=${M2:-200} IDLE=${IDLE:-19500}
 command -v nats-server >/dev/null || { echo "nats-server missing: apt-get install nats-server"; exit 1; }
 ulimit -n 20000
@@ -52,6 +53,9 @@ each() {  # each ARGS...: the same workload on a fresh cocobase and a fresh nats
 each --mode fanout -n "$N1" --messages "$M1"
 each --mode fanout -n "$N2" --messages "$M2"
 each --mode steady -n "$N2" --rate 50 --seconds 10
+"$FLOOR" -n "$N2" --rate 50 --seconds 10 || true
 each --mode steady -n "$N1" --rate 50 --seconds 10
+"$FLOOR" -n "$N1" --rate 50 --seconds 10 || true
 each --mode write -n 1000 --rate 100 --seconds 10
+"$FLOOR" -n 1000 --rate 100 --seconds 10 || true
 each --mode idle -n "$IDLE"

@@ -109,6 +109,19 @@ LoadResult run_closed_loop(const std::string& host, int port, const std::string&
   return r;
 }
 
+int http_exchange(int fd, const std::string& request) {
+  send_all(fd, request);
+  std::string in;
+  char buf[65536];
+  int status = 0;
+  while (complete_response(in, status) == 0) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return 0;
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  return status;
+}
+
 std::string http_get(const std::string& host, int port, const std::string& path) {
   int fd = connect_to(host, port);
   send_all(fd, "GET " + path + " HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");

@@ -23,6 +23,10 @@ LoadResult run_closed_loop(const std::string& host, int port, const std::string&
 // A blocking TCP connection to host:port with TCP_NODELAY; throws on failure.
 int connect_to(const std::string& host, int port);
 
+// Sends `request` on an open keep-alive connection and reads the whole answer (blocking).
+// Returns its status, 0 when the connection failed.
+int http_exchange(int fd, const std::string& request);
+
 // One blocking GET; returns the body ("" on failure).
 std::string http_get(const std::string& host, int port, const std::string& path);
 
