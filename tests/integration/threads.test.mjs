@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startServer, stopAll } from './lib/server.mjs';
+import { startServer, stopAll, sleep } from './lib/server.mjs';
 
 after(async () => { await stopAll(); });
 
@@ -15,8 +15,14 @@ function threadNames(pid) {
 
 test('threads carry their role in their name', async () => {
   const srv = await startServer({ args: ['--io-threads', '3'] });
-  const names = threadNames(srv.proc.pid);
-  for (const name of ['cb-io-0', 'cb-io-1', 'cb-io-2', 'cb-store-writer', 'cb-checkpoint', 'cb-blocking']) {
+  // 'Listening on' is printed while the threads may still be naming themselves.
+  const expected = ['cb-io-0', 'cb-io-1', 'cb-io-2', 'cb-store-writer', 'cb-checkpoint', 'cb-blocking'];
+  let names = threadNames(srv.proc.pid);
+  for (let i = 0; i < 100 && !expected.every((n) => names.includes(n)); i++) {
+    await sleep(20);
+    names = threadNames(srv.proc.pid);
+  }
+  for (const name of expected) {
     assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
   }
   assert.equal(names.filter((n) => n.startsWith('cb-io-')).length, 3, names.join(', '));
