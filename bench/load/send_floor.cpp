@@ -5,6 +5,7 @@
 // its steady and write->event latencies cannot go below what this prints; docs/benchmarks.md
 // puts the two side by side.
 #include "http_load_client.hpp"
+#include "ws_peer.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+using cocobase::bench::now_ns;
 using cocobase::bench::percentile;
 
 namespace {
@@ -41,10 +43,6 @@ struct Options {
   int sender_core = 1;
   int receiver_core = 0;
 };
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
 
 void pin(int core) {
   cpu_set_t set;
@@ -70,23 +68,13 @@ int listen_loopback(std::uint16_t& port) {
   return fd;
 }
 
-int connect_loopback(std::uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  check(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0, "connect");
-  return fd;
-}
-
 // Each record starts with the sender's timestamp; the rest is padding.
 void receive(const Options& o, std::uint16_t port, int ready_pipe) {
   pin(o.receiver_core);
   std::vector<int> fds;
   int ep = epoll_create1(0);
   for (std::size_t i = 0; i < o.receivers; ++i) {
-    fds.push_back(connect_loopback(port));
+    fds.push_back(cocobase::bench::connect_to("127.0.0.1", port));
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = i;
@@ -168,9 +156,9 @@ void send_steadily(const Options& o, const std::vector<int>& fds) {
 int main(int argc, char** argv) {
   Options o;
   CLI::App app{"Steady fan-out floor: one send() per receiver per message, nothing else"};
-  app.add_option("-n,--receivers", o.receivers);
-  app.add_option("--rate", o.rate, "messages per second");
-  app.add_option("--seconds", o.seconds);
+  app.add_option("-n,--receivers", o.receivers)->check(CLI::PositiveNumber);
+  app.add_option("--rate", o.rate, "messages per second")->check(CLI::PositiveNumber);
+  app.add_option("--seconds", o.seconds)->check(CLI::PositiveNumber);
   app.add_option("--bytes", o.bytes, "record size")->check(CLI::Range(8, 65536));
   app.add_option("--sender-core", o.sender_core);
   app.add_option("--receiver-core", o.receiver_core);
