@@ -11,10 +11,13 @@ namespace {
 constexpr double kTwoPow53 = 9007199254740992.0;
 
 // Integral doubles below 2^53 become int64 so that "10.0" is stored and written as 10.
+// Boost.JSON turns a number beyond the double range (1e400, 400 digits) into an infinity
+// instead of failing; it is refused here.
 void normalize_numbers(json::value& v) {
   switch (v.kind()) {
     case json::kind::double_: {
       double d = v.get_double();
+      if (!std::isfinite(d)) throw JsonParseError("number out of range");
       if (std::fabs(d) < kTwoPow53 && std::trunc(d) == d) v = static_cast<std::int64_t>(d);
       break;
     }
@@ -30,6 +33,10 @@ void normalize_numbers(json::value& v) {
 }
 
 void append_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out.append("null");
+    return;
+  }
   if (std::fabs(d) < kTwoPow53 && std::trunc(d) == d) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(d));
@@ -53,7 +60,7 @@ json::value parse_json(std::string_view text, const JsonParseLimits& limits) {
   boost::system::error_code ec;
   p.write(text.data(), text.size(), ec);
   if (!ec) p.finish(ec);
-  if (ec) throw JsonParseError{ec.message()};
+  if (ec) throw JsonParseError(ec.message());
   json::value v = p.release();
   normalize_numbers(v);
   return v;
@@ -152,6 +159,25 @@ std::string number_text(const json::value& v) {
     }
     default:
       return {};
+  }
+}
+
+}  // namespace cocobase::protocol
+
+namespace cocobase::protocol {
+
+bool all_numbers_finite(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_: return std::isfinite(v.get_double());
+    case json::kind::array:
+      for (const auto& e : v.get_array())
+        if (!all_numbers_finite(e)) return false;
+      return true;
+    case json::kind::object:
+      for (const auto& m : v.get_object())
+        if (!all_numbers_finite(m.value())) return false;
+      return true;
+    default: return true;
   }
 }
 

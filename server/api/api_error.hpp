@@ -5,11 +5,19 @@
 
 #include <cocobase/protocol/json.hpp>
 
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cocobase::server::api {
 
-struct ApiError {
+// Derives from std::exception so that no path can let it escape as an unknown type.
+struct ApiError : std::runtime_error {
+  ApiError(int s, std::string c, std::string d, protocol::json::array e,
+           std::vector<std::pair<std::string, std::string>> h)
+      : std::runtime_error(d), status(s), code(std::move(c)), detail(std::move(d)), errors(std::move(e)),
+        headers(std::move(h)) {}
   int status;
   std::string code;
   std::string detail;

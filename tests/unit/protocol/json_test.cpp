@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 using namespace cocobase::protocol;
 
 namespace {
@@ -40,4 +42,34 @@ TEST(Json, DepthLimit) {
   deep += std::string(65, ']');
   EXPECT_NO_THROW(parse_json(ok, {64}));
   EXPECT_THROW(parse_json(deep, {64}), JsonParseError);
+}
+
+// Issue #12, finding 1: Boost.JSON parses 1e400 as an infinity, which was stored and written
+// out as `inf`; every later read of the document then failed.
+TEST(Json, RefusesNumbersBeyondTheDoubleRange) {
+  EXPECT_THROW(parse_json("1e400"), JsonParseError);
+  EXPECT_THROW(parse_json("-1e400"), JsonParseError);
+  EXPECT_THROW(parse_json(R"({"n":[1,{"m":1e400}]})"), JsonParseError);
+  EXPECT_THROW(parse_json(std::string(400, '9')), JsonParseError);
+  EXPECT_THROW(parse_json("-" + std::string(400, '9') + ".5"), JsonParseError);
+  // Underflow is a finite zero, and the largest finite double is fine.
+  EXPECT_EQ(roundtrip("1e-400"), "0");
+  EXPECT_EQ(roundtrip("1.7976931348623157e308"), "1.7976931348623157e+308");
+}
+
+TEST(Json, ParseErrorsAreStdExceptions) {
+  try {
+    parse_json("1e400");
+    FAIL() << "no throw";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()), "");
+  }
+}
+
+TEST(Json, NonFiniteDoublesAreWrittenAsNull) {
+  json::array a{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                std::numeric_limits<double>::quiet_NaN(), 1.5};
+  EXPECT_EQ(to_json(json::value(a)), "[null,null,null,1.5]");
+  EXPECT_FALSE(all_numbers_finite(json::value(a)));
+  EXPECT_TRUE(all_numbers_finite(parse_json(R"({"a":[1,2.5,{"b":-3e300}]})")));
 }

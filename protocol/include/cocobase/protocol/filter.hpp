@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,12 +28,16 @@ enum class FilterOp { eq, ne, gt, gte, lt, lte, contains, startswith, endswith, 
 struct FilterLimits {
   std::size_t max_conditions = 64;
   std::size_t max_in_items = 1000;
+  // A string operator costs haystack + operand per document; an operand this long is already
+  // far beyond any real search term or id, and bounds what one condition may cost.
+  std::size_t max_operand_bytes = 4096;
 };
 
 // Thrown on invalid filters; detail names the key, e.g. "Invalid filter key '[x]name'".
 // REST maps it to 400 INVALID_QUERY, WebSocket to INVALID_FILTER close 4400.
-struct FilterError {
-  FilterError(std::string d, std::string k = {}) : detail(std::move(d)), key(std::move(k)) {}
+struct FilterError : std::runtime_error {
+  FilterError(std::string d, std::string k = {})
+      : std::runtime_error(d), detail(std::move(d)), key(std::move(k)) {}
   std::string detail;
   std::string key;  // the offending filter key, when one is to blame
 };
@@ -72,6 +77,7 @@ struct Condition {
   // Caches derived from operand/items; filled by prepare() (Filter::add calls it).
   PreparedOperand prepared;
   std::string folded_operand;                 // contains
+  std::vector<std::uint32_t> folded_borders;  // contains: KMP failure table of folded_operand
   std::vector<PreparedOperand> prepared_items;  // parallel to items
 
   void prepare();
