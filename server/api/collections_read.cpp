@@ -24,7 +24,8 @@ using protocol::Document;
 }
 
 protocol::Filter parse_filter(const RequestContext& ctx, const std::vector<std::string_view>& reserved) {
-  protocol::FilterLimits limits{ctx.config.max_filter_conditions, ctx.config.max_in_items};
+  protocol::FilterLimits limits{ctx.config.max_filter_conditions, ctx.config.max_in_items,
+                                ctx.config.max_filter_operand_bytes};
   try {
     return protocol::parse_query_filter(ctx.query, reserved, limits);
   } catch (const protocol::FilterError& e) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -618,6 +619,63 @@ TEST(ScalarText, AgreesWithNumberText) {
     for (const char* op : {"a_contains=", "a_startswith=", "a_endswith="})
       EXPECT_EQ(eval_query(d, op + text), Expect::yes) << num << " -> " << text;
     EXPECT_EQ(eval_query(d, "a_in=x," + text), Expect::yes) << num;  // and equal to itself
+  }
+}
+
+
+// ---- cost bounds (issue #12, finding 4) ---------------------------------------------------
+
+// The KMP search must agree with a plain search on texts full of partial matches, the cases
+// where a wrong failure table skips a real match.
+TEST(ContainsSearch, AgreesWithNaiveSearchOnRepetitiveText) {
+  const std::vector<std::string> texts = {"aaaaaaaab", "abababababc", "aabaabaaabaab", "abcabcabd", "AbAbAbAc",
+                                          "xyzzyxyzzyxyzzy", "mississippi", ""};
+  std::size_t checked = 0;
+  for (const auto& hay : texts)
+    for (const auto& source : texts)
+      for (std::size_t from = 0; from < source.size(); ++from)
+        for (std::size_t len = 1; from + len <= source.size(); ++len) {
+          std::string needle = source.substr(from, len);
+          json::object data{{"a", hay}};
+          Document d = make_doc("{}");
+          d.data = data;
+          std::string lower_hay = hay, lower_needle = needle;
+          for (auto& c : lower_hay) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          for (auto& c : lower_needle) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          bool expected = lower_hay.find(lower_needle) != std::string::npos;
+          Filter f = query_filter("a_contains=" + needle);
+          ASSERT_EQ(f.matches(DocumentFieldSource(d)), expected) << "'" << needle << "' in '" << hay << "'";
+          ++checked;
+        }
+  EXPECT_GT(checked, 1000u);
+}
+
+// The worst case of the old std::search (haystack x needle): 2 MiB of 'a' against "aaa...ab",
+// 8.6e9 character comparisons there and about 4e6 here. This checks the answers at that size;
+// the time is not asserted (tests never time), only seen: milliseconds here, seconds before.
+TEST(ContainsSearch, WorstCaseInputIsLinear) {
+  Document d = make_doc("{}");
+  d.data["a"] = std::string(2 << 20, 'a');
+  std::string needle(4095, 'a');
+  needle += 'b';
+  FilterLimits limits;
+  Filter f = query_filter("a_contains=" + needle, limits);
+  EXPECT_FALSE(f.matches(DocumentFieldSource(d)));
+  d.data["a"] = std::string(2 << 20, 'a') + "B";
+  EXPECT_TRUE(f.matches(DocumentFieldSource(d)));
+}
+
+TEST(FilterLimitsTest, OperandLengthIsBounded) {
+  FilterLimits limits;
+  limits.max_operand_bytes = 8;
+  EXPECT_NO_THROW(query_filter("a_contains=12345678", limits));
+  EXPECT_THROW(query_filter("a_contains=123456789", limits), FilterError);
+  EXPECT_THROW(query_filter("a_in=1234,5678,9", limits), FilterError);
+  EXPECT_THROW(parse_ws_filter(json::object{{"a_in", json::array{"12345", "67890"}}}, limits), FilterError);
+  try {
+    query_filter("ok=1&name_contains=123456789", limits);
+  } catch (const FilterError& e) {
+    EXPECT_EQ(e.key, "name_contains");
   }
 }
 
