@@ -7,6 +7,7 @@ namespace cocobase::cli {
 void add_serve_command(CLI::App& app);
 void add_project_commands(CLI::App& app);
 void add_rules_commands(CLI::App& app);
+void add_doctor_command(CLI::App& app);
 // Client verbs, built on libcocobase (client_options.hpp).
 void add_watch_command(CLI::App& app);
 void add_broadcast_command(CLI::App& app);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   cocobase::cli::add_serve_command(app);
   cocobase::cli::add_project_commands(app);
   cocobase::cli::add_rules_commands(app);
+  cocobase::cli::add_doctor_command(app);
   cocobase::cli::add_watch_command(app);
   cocobase::cli::add_broadcast_command(app);
   cocobase::cli::add_room_command(app);

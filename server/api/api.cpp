@@ -97,6 +97,8 @@ std::string metrics_text(const Metrics& m, const StoreStats& store) {
   counter("cocobase_change_events_total", "Change events published after commit.", m.change_events.load());
   counter("cocobase_store_commits_total", "Store transactions committed (group commit).", store.commits);
   counter("cocobase_store_writes_total", "Write requests committed in those transactions.", store.writes);
+  counter("cocobase_store_undecodable_rows_total",
+          "Stored rows skipped by reads because they cannot be decoded (see `cocobase doctor`).", store.undecodable_rows);
   return out;
 }
 

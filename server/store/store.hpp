@@ -98,7 +98,8 @@ struct CreateCollection {
 };
 using WriteRequest = std::variant<CreateDocuments, UpdateDocuments, DeleteDocuments, CreateCollection>;
 
-enum class WriteStatus { ok, not_found, already_exists, too_large, failed };
+// invalid_data: the data holds what no reader could decode (a non-finite number).
+enum class WriteStatus { ok, not_found, already_exists, too_large, invalid_data, failed };
 
 struct WriteResult {
   WriteStatus status = WriteStatus::ok;
@@ -128,6 +129,7 @@ enum class UserWriteStatus { ok, not_found, email_taken };
 struct StoreStats {
   std::uint64_t commits = 0;  // transactions committed by the writer
   std::uint64_t writes = 0;   // write requests in them
+  std::uint64_t undecodable_rows = 0;  // stored rows skipped because they cannot be decoded
 };
 
 class Store {
@@ -148,8 +150,11 @@ class Store {
   virtual std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) = 0;
   // A document of any collection of the project by id (populate, PROTOCOL 4.10).
   virtual std::optional<protocol::Document> document_by_id(const std::string& project, const std::string& id) = 0;
+  // Stops after max_events, or after the entry that takes the data read past max_bytes (at
+  // least one entry is returned when there is one): a caller pages through a long log holding
+  // a bounded window.
   virtual ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
-                                       std::uint64_t after_seq, std::size_t max_events) = 0;
+                                       std::uint64_t after_seq, std::size_t max_events, std::size_t max_bytes) = 0;
 
   // Projects and keys, read and written directly (not through the writer queue): the CLI uses
   // these on a data dir a server may be running on, and the server sees them at once.

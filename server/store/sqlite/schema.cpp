@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS users(
   PRIMARY KEY(project, id),
   UNIQUE(project, email));
 CREATE INDEX IF NOT EXISTS changelog_by_time ON changelog(committed_ms);
+-- Rows that `cocobase doctor` took out because no read could decode them, kept verbatim.
+CREATE TABLE IF NOT EXISTS quarantine(
+  table_name TEXT NOT NULL,
+  row_key TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  quarantined_at TEXT NOT NULL);
 )sql");
 }
 

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "store/sqlite/schema.hpp"
+#include "store/sqlite/stored_json.hpp"
 #include "store/sqlite/write_ops.hpp"
 
 #include <cocobase/protocol/time.hpp>
@@ -50,6 +51,8 @@ void SqliteStore::close() {
   if (writer_.joinable()) writer_.join();
   checkpointer_.reset();
 }
+
+StoreStats SqliteStore::stats() const { return {commits_.load(), writes_.load(), undecodable_rows()}; }
 
 void SqliteStore::set_change_sink(ChangeSink sink) {
   std::lock_guard lock(sink_mutex_);
@@ -188,12 +191,16 @@ SqliteStore::ReadLease SqliteStore::lease_reader() {
 
 namespace {
 
-protocol::Document row_to_document(Statement& st, const std::string& collection, const std::string& collection_id) {
+// nullopt when the stored data cannot be decoded (stored_json.hpp: logged and counted).
+std::optional<protocol::Document> row_to_document(Statement& st, const std::string& collection,
+                                                  const std::string& collection_id) {
   protocol::Document d;
   d.id = st.text(0);
+  auto data = decode_stored_object(st.text(1), "documents row " + d.id);
+  if (!data) return std::nullopt;
   d.collection = collection;
   d.collection_id = collection_id;
-  d.data = protocol::parse_json(st.text(1), {1u << 20}).as_object();
+  d.data = std::move(*data);
   d.created_at = st.text(2);
   d.updated_at = st.text(3);
   return d;
@@ -226,7 +233,9 @@ CollectionSnapshot SqliteStore::read_collection(const std::string& project, cons
   auto st = c->prepare("SELECT id, data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=?");
   st.bind(1, project).bind(2, collection);
   while (st.step()) {
-    snap.documents.push_back(row_to_document(st, collection, collection_id));
+    auto d = row_to_document(st, collection, collection_id);
+    if (!d) continue;
+    snap.documents.push_back(std::move(*d));
     snap.owners.emplace_back(st.text(4));
   }
   return snap;
@@ -246,6 +255,7 @@ DocumentRead SqliteStore::read_document(const std::string& project, const std::s
   st.bind(1, project).bind(2, collection).bind(3, id);
   if (st.step()) {
     r.document = row_to_document(st, collection, collection_id);
+    if (!r.document) throw UndecodableRow("document " + id + " cannot be decoded");
     r.owner_id = st.text(4);
   }
   return r;
@@ -287,7 +297,7 @@ std::optional<CollectionInfo> SqliteStore::get_collection(const std::string& pro
 }
 
 ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std::string& collection,
-                                          std::uint64_t after_seq, std::size_t max_events) {
+                                          std::uint64_t after_seq, std::size_t max_events, std::size_t max_bytes) {
   auto c = lease_reader();
   ChangeLogRead r;
   Transaction txn(*c);
@@ -301,7 +311,9 @@ ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std:
       " FROM changelog WHERE project=? AND collection=? AND seq>? ORDER BY seq LIMIT ?");
   st.bind(1, project).bind(2, collection).bind(3, static_cast<std::int64_t>(after_seq))
       .bind(4, static_cast<std::int64_t>(max_events));
-  while (st.step()) {
+  std::size_t bytes = 0;
+  while (bytes < max_bytes && st.step()) {
+    bytes += st.text(3).size() + (st.is_null(6) ? 0 : st.text(6).size());
     auto e = std::make_shared<ChangeEvent>();
     e->project = project;
     e->seq = static_cast<std::uint64_t>(st.integer(0));
@@ -309,11 +321,15 @@ ChangeLogRead SqliteStore::read_changelog(const std::string& project, const std:
     e->document.id = st.text(2);
     e->document.collection = collection;
     e->document.collection_id = collection_id;
-    e->document.data = protocol::parse_json(st.text(3), {1u << 20}).as_object();
+    std::string what = "changelog row " + collection + "#" + std::to_string(e->seq);
+    auto data = decode_stored_object(st.text(3), what);
+    if (!data) continue;  // the replay goes on without it, as if a filter had left it out
+    e->document.data = std::move(*data);
     e->document.created_at = st.text(4);
     e->document.updated_at = st.text(5);
     if (!st.is_null(6)) {
-      e->old_data = protocol::parse_json(st.text(6), {1u << 20}).as_object();
+      e->old_data = decode_stored_object(st.text(6), what);
+      if (!e->old_data) continue;
       e->old_updated_at = st.text(7);
     }
     e->committed_unix_ms = st.integer(8);

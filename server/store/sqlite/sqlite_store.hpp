@@ -43,7 +43,7 @@ class SqliteStore final : public Store {
   std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) override;
   std::optional<protocol::Document> document_by_id(const std::string& project, const std::string& id) override;
   ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
-                               std::uint64_t after_seq, std::size_t max_events) override;
+                               std::uint64_t after_seq, std::size_t max_events, std::size_t max_bytes) override;
 
   std::optional<ProjectInfo> create_project(const std::string& id, const std::string& name) override;
   std::vector<ProjectInfo> list_projects() override;
@@ -63,7 +63,7 @@ class SqliteStore final : public Store {
   std::optional<std::string> get_setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 
-  StoreStats stats() const override { return {commits_.load(), writes_.load()}; }
+  StoreStats stats() const override;
   void close() override;
 
   // Runs the change-log retention now (normally done by the writer about once a second).

@@ -1,6 +1,7 @@
 // App users in the SQLite store. Emails arrive lower-cased, so UNIQUE(project, email) is the
 // case-insensitive uniqueness of PROTOCOL 7.2.
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/stored_json.hpp"
 
 namespace cocobase::server::sqlite {
 namespace {
@@ -14,8 +15,10 @@ UserRecord row_to_user(Statement& st, const std::string& project) {
   u.id = st.text(0);
   u.email = st.text(1);
   u.password_hash = st.text(2);
-  u.data = protocol::parse_json(st.text(3), {1u << 20}).as_object();
-  u.roles = protocol::parse_json(st.text(4), {8}).as_array();
+  // A user whose stored data cannot be decoded keeps its identity (it can still log in and
+  // be repaired by an update); the damaged part reads as empty.
+  u.data = decode_stored_object(st.text(3), "users row " + u.id).value_or(json::object{});
+  u.roles = decode_stored_array(st.text(4), "users row " + u.id).value_or(json::array{});
   u.phone_number = st.is_null(5) ? "" : std::string(st.text(5));
   u.created_at = st.text(6);
   u.updated_at = st.text(7);

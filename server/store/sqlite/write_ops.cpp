@@ -1,5 +1,7 @@
 #include "store/sqlite/write_ops.hpp"
 
+#include "store/sqlite/stored_json.hpp"
+
 #include <cocobase/protocol/ids.hpp>
 #include <cocobase/protocol/time.hpp>
 
@@ -60,7 +62,7 @@ std::shared_ptr<ChangeEvent> new_event(const std::string& project, ChangeKind ki
 std::optional<protocol::Document> load_document(Connection& c, const std::string& project,
                                                 const std::string& collection, const CollectionRow& col,
                                                 const std::string& id, const std::optional<std::string>& required_owner,
-                                                std::string& owner_out) {
+                                                std::string& owner_out, bool for_delete) {
   auto st = c.prepare(
       "SELECT data, created_at, updated_at, owner_id FROM documents WHERE project=? AND collection=? AND id=?");
   st.bind(1, project).bind(2, collection).bind(3, id);
@@ -71,10 +73,28 @@ std::optional<protocol::Document> load_document(Connection& c, const std::string
   d.id = id;
   d.collection = collection;
   d.collection_id = col.id;
-  d.data = protocol::parse_json(st.text(0), {1u << 20}).as_object();
+  // A row that cannot be decoded can still be deleted (its data reads as {}), so that an app
+  // can remove it without `cocobase doctor`; an update of it fails (nothing to merge into).
+  auto data = decode_stored_object(st.text(0), "documents row " + id);
+  if (!data && !for_delete) throw UndecodableRow("document " + id + " cannot be decoded");
+  d.data = data ? std::move(*data) : json::object{};
   d.created_at = st.text(1);
   d.updated_at = st.text(2);
   return d;
+}
+
+// The parser refuses non-finite numbers; the writer checks again because a stored inf is
+// written out as `inf`, which no later read could decode (issue #12, finding 1).
+bool finite_numbers(const json::object& data) {
+  for (const auto& m : data)
+    if (!protocol::all_numbers_finite(m.value())) return false;
+  return true;
+}
+
+WriteResult invalid_data() {
+  WriteResult r;
+  r.status = WriteStatus::invalid_data;
+  return r;
 }
 
 WriteResult create_documents(Connection& c, const CreateDocuments& w, std::vector<ChangeEventPtr>& events) {
@@ -96,6 +116,7 @@ WriteResult create_documents(Connection& c, const CreateDocuments& w, std::vecto
     d.collection_id = col.id;
     d.data = data;
     d.created_at = d.updated_at = now;
+    if (!finite_numbers(d.data)) return invalid_data();
     std::string data_json = protocol::to_json(d.data);
     c.prepare("INSERT INTO documents(project, collection, id, data, created_at, updated_at, owner_id) VALUES(?,?,?,?,?,?,?)")
         .bind(1, w.project).bind(2, w.collection).bind(3, d.id).bind(4, data_json).bind(5, now).bind(6, now)
@@ -124,7 +145,7 @@ WriteResult update_documents(Connection& c, const UpdateDocuments& w, std::vecto
   std::int64_t now_ms = protocol::now_unix_ms();
   for (const auto& [id, patch] : w.patches) {
     std::string owner;
-    auto before = load_document(c, w.project, w.collection, *col, id, w.required_owner, owner);
+    auto before = load_document(c, w.project, w.collection, *col, id, w.required_owner, owner, false);
     if (!before) return not_found(id);
     auto e = new_event(w.project, ChangeKind::update, ++col->head_seq, now_ms);
     e->owner_id = owner;
@@ -135,6 +156,7 @@ WriteResult update_documents(Connection& c, const UpdateDocuments& w, std::vecto
     for (const auto& m : patch) d.data[m.key()] = m.value();  // shallow merge; new members appended
     // updated_at never goes backwards, even if the wall clock does.
     d.updated_at = std::max(now, d.updated_at);
+    if (!finite_numbers(d.data)) return invalid_data();
     std::string data_json = protocol::to_json(d.data);
     if (w.max_data_bytes && data_json.size() > w.max_data_bytes) {
       WriteResult too_large;
@@ -163,7 +185,7 @@ WriteResult delete_documents(Connection& c, const DeleteDocuments& w, std::vecto
   std::int64_t now_ms = protocol::now_unix_ms();
   for (const auto& id : w.ids) {
     std::string owner;
-    auto before = load_document(c, w.project, w.collection, *col, id, w.required_owner, owner);
+    auto before = load_document(c, w.project, w.collection, *col, id, w.required_owner, owner, true);
     if (!before) {
       if (w.missing_is_error) return not_found(id);
       continue;

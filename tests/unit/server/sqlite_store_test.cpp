@@ -1,4 +1,6 @@
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/doctor.hpp"
+#include "store/sqlite/stored_json.hpp"
 
 #include "../../../testing/temp_dir.hpp"
 
@@ -118,7 +120,7 @@ TEST_F(SqliteStoreTest, DataAndSeqsSurviveReopen) {
 TEST_F(SqliteStoreTest, ChangeLogReplaysAndPrunesByCount) {
   open(/*max_events=*/5);
   for (int i = 0; i < 10; ++i) create("c", {{{"i", i}}});
-  auto all = store_->read_changelog("p", "c", 0, 100);
+  auto all = store_->read_changelog("p", "c", 0, 100, SIZE_MAX);
   EXPECT_EQ(all.head_seq, 10u);
   EXPECT_EQ(all.floor_seq, 0u);
   ASSERT_EQ(all.events.size(), 10u);
@@ -126,7 +128,7 @@ TEST_F(SqliteStoreTest, ChangeLogReplaysAndPrunesByCount) {
   EXPECT_EQ(all.events[3]->document.data.at("i").as_int64(), 3);
 
   store_->prune_changelog_now();
-  auto pruned = store_->read_changelog("p", "c", 0, 100);
+  auto pruned = store_->read_changelog("p", "c", 0, 100, SIZE_MAX);
   EXPECT_EQ(pruned.floor_seq, 5u);
   ASSERT_EQ(pruned.events.size(), 5u);
   EXPECT_EQ(pruned.events.front()->seq, 6u);
@@ -164,6 +166,72 @@ TEST_F(SqliteStoreTest, UpdateRefusedWhenTheMergedDataIsTooLarge) {
   ASSERT_TRUE(doc);
   EXPECT_FALSE(doc->data.contains("b"));
   EXPECT_EQ(store_->read_collection("p", "c").head_seq, 1u);
+}
+
+
+// Issue #12, finding 1: an older version stored `{"n":inf}`. Reads skip such a row (counted)
+// instead of throwing a non-std exception that ended the process.
+TEST_F(SqliteStoreTest, UndecodableRowsAreSkippedCountedAndQuarantined) {
+  auto good = create("c", {{{"n", 1}}}).documents.at(0).id;
+  auto bad = create("c", {{{"n", 2}}}).documents.at(0).id;
+  {
+    sqlite::Connection raw(dir_.file("db.sqlite"), sqlite::Connection::Mode::read_write);
+    raw.prepare("UPDATE documents SET data='{\"n\":inf}' WHERE id=?").bind(1, bad).run();
+    raw.prepare("UPDATE changelog SET data='not json' WHERE seq=2").run();
+  }
+  auto before = sqlite::undecodable_rows();
+  auto snap = store_->read_collection("p", "c");
+  ASSERT_EQ(snap.documents.size(), 1u);
+  EXPECT_EQ(snap.documents[0].id, good);
+  EXPECT_EQ(snap.owners.size(), 1u);
+  EXPECT_THROW(store_->read_document("p", "c", bad), sqlite::UndecodableRow);
+  EXPECT_FALSE(store_->document_by_id("p", bad).has_value());
+  auto log = store_->read_changelog("p", "c", 0, 100, SIZE_MAX);
+  ASSERT_EQ(log.events.size(), 1u);
+  EXPECT_EQ(log.events[0]->seq, 1u);
+  EXPECT_GE(sqlite::undecodable_rows() - before, 4u);
+  EXPECT_EQ(store_->stats().undecodable_rows, sqlite::undecodable_rows());
+
+  // An update of the row fails alone; a delete removes it.
+  EXPECT_EQ(write(UpdateDocuments{"p", "c", {{bad, {{"n", 3}}}}, 0, std::nullopt}).status, WriteStatus::failed);
+  sqlite::Connection doctor(dir_.file("db.sqlite"), sqlite::Connection::Mode::read_write);
+  auto found = sqlite::check_stored_rows(doctor, false);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].table, "documents");
+  EXPECT_EQ(found[0].key, "p/c/" + bad);
+  EXPECT_EQ(found[1].table, "changelog");
+  EXPECT_EQ(found[1].key, "p/c#2");
+  EXPECT_EQ(sqlite::check_stored_rows(doctor, true).size(), 2u);
+  EXPECT_TRUE(sqlite::check_stored_rows(doctor, false).empty());
+  auto st = doctor.prepare("SELECT raw FROM quarantine WHERE table_name='documents'");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.text(0), R"({"n":inf})");
+  EXPECT_FALSE(store_->read_document("p", "c", bad).document.has_value());
+  EXPECT_EQ(store_->read_collection("p", "c").documents.size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, WriterRefusesNonFiniteNumbers) {
+  json::object data{{"n", std::numeric_limits<double>::infinity()}};
+  EXPECT_EQ(create("c", {data}).status, WriteStatus::invalid_data);
+  auto id = create("c", {{{"n", 1}}}).documents.at(0).id;
+  json::object patch{{"m", json::array{1, std::numeric_limits<double>::quiet_NaN()}}};
+  EXPECT_EQ(write(UpdateDocuments{"p", "c", {{id, patch}}, 0, std::nullopt}).status, WriteStatus::invalid_data);
+  EXPECT_EQ(store_->read_collection("p", "c").documents.size(), 1u);
+  EXPECT_EQ(store_->read_document("p", "c", id).document->data.size(), 1u);
+}
+
+// A resume pages through the log holding a bounded window (issue #12, finding 3).
+TEST_F(SqliteStoreTest, ChangeLogReadsStopAtTheByteBudget) {
+  for (int i = 0; i < 10; ++i) create("c", {{{"s", std::string(100, 'x')}}});
+  auto one = store_->read_changelog("p", "c", 0, 100, 1);  // at least one entry
+  ASSERT_EQ(one.events.size(), 1u);
+  EXPECT_EQ(one.head_seq, 10u);
+  auto some = store_->read_changelog("p", "c", 3, 100, 250);  // ~110 bytes each
+  ASSERT_EQ(some.events.size(), 3u);
+  EXPECT_EQ(some.events.front()->seq, 4u);
+  auto bounds = store_->read_changelog("p", "c", 0, 0, 0);
+  EXPECT_TRUE(bounds.events.empty());
+  EXPECT_EQ(bounds.head_seq, 10u);
 }
 
 }  // namespace
