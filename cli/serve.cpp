@@ -4,6 +4,7 @@
 #include "api/api.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/jwt.hpp"
+#include "bus/fanout_thread.hpp"
 #include "bus/local/local_bus.hpp"
 #include "net/http_server.hpp"
 #include "realtime/realtime_service.hpp"
@@ -68,9 +69,12 @@ int serve(const ServerConfig& config) {
   server::LocalBus bus;
   server::auth::JwtCodec jwt(jwt_secret(store, config), config.jwt_ttl_s, config.jwt_leeway_s);
   server::api::Api api(store, jwt, config);
+  // Declared after the bus and before the store's sink: destroyed (drained) before the bus.
+  server::FanoutThread fanout([&bus](const server::ChangeEventPtr& e) { bus.publish(e); },
+                              config.fanout_max_queued_events);
   store.set_change_sink([&](const server::ChangeEventPtr& e) {
     api.metrics().change_events.fetch_add(1, std::memory_order_relaxed);
-    bus.publish(e);
+    fanout.post(e);
   });
   // Declared before the HTTP server so that it outlives every socket.
   server::realtime::RealtimeService realtime(store, bus, &jwt, config);
@@ -87,6 +91,7 @@ int serve(const ServerConfig& config) {
   realtime.shutdown(std::chrono::seconds(2));  // 1001 to every socket; clients reconnect elsewhere
   http.stop();
   store.close();
+  fanout.stop();  // the last events reach the hub before it goes away
   return 0;
 }
 
@@ -106,6 +111,7 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "max-list-limit", config->max_list_limit, "Largest list limit (larger ones are clamped)");
   flag(cmd, "max-filter-conditions", config->max_filter_conditions, "Most filter conditions per query (400 above)");
   flag(cmd, "max-in-items", config->max_in_items, "Most items in one in/notin list (400 above)");
+  flag(cmd, "max-filter-operand-bytes", config->max_filter_operand_bytes, "Longest filter value in bytes (400 above)");
   flag(cmd, "max-populate-depth", config->max_populate_depth, "Longest populate chain (400 above)");
   flag(cmd, "changelog-max-age-s", config->changelog_max_age_s, "Change-log entries older than this are pruned");
   flag(cmd, "changelog-max-events", config->changelog_max_events, "Change-log entries kept per collection");
@@ -117,7 +123,11 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "ws-rate-per-sec", config->ws_rate_per_sec, "Client messages per second per WebSocket (0 = off)");
   flag(cmd, "ws-rate-burst", config->ws_rate_burst, "Burst of client messages per WebSocket");
   flag(cmd, "ws-max-connections", config->ws_max_connections, "WebSocket connections per process (429 above)");
+  flag(cmd, "fanout-max-queued-events", config->fanout_max_queued_events,
+       "Committed events the fan-out thread may fall behind before writes wait");
   flag(cmd, "ws-max-replay-events", config->ws_max_replay_events, "Most events replayed per resume (resync above)");
+  flag(cmd, "ws-replay-page-events", config->ws_replay_page_events, "Change-log entries a replay reads and holds at a time");
+  flag(cmd, "ws-replay-page-bytes", config->ws_replay_page_bytes, "Stored bytes a replay reads and holds at a time");
   flag(cmd, "ws-document-alias", config->ws_document_alias, "Repeat `data` as `document` in watch events");
   flag(cmd, "max-rooms-per-project", config->max_rooms_per_project, "Rooms per project (4429 above)");
   flag(cmd, "max-room-participants", config->max_room_participants, "Participants per room (4429 above)");

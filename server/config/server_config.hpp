@@ -22,6 +22,8 @@ struct ServerConfig {
   std::size_t max_list_limit = 1000;
   std::size_t max_filter_conditions = 64;
   std::size_t max_in_items = 1000;
+  // contains/startswith/endswith cost document + operand per match: bounds one condition.
+  std::size_t max_filter_operand_bytes = 4096;
   std::size_t max_populate_depth = 3;  // each level is a lookup per reference
 
   // Change-log retention (PROTOCOL 8a): bounded so the log cannot outgrow the documents.
@@ -43,6 +45,14 @@ struct ServerConfig {
   std::size_t ws_max_connections = 100000;  // descriptors and memory per process
   // A longer replay holds a read transaction and floods the socket; a REST re-read is cheaper.
   std::uint64_t ws_max_replay_events = 10000;
+  // Watch filters run on the fan-out thread, not the store writer. When the fan-out falls this
+  // far behind, writes wait for it: memory stays bounded (about one event each).
+  std::size_t fanout_max_queued_events = 65536;
+  // A replay holds one page of the change log at a time, read as the socket drains: at most
+  // this many events, or (after the first) this many bytes of stored data. Before, a resume
+  // held up to 10,000 entries (53 MB per watcher with 500 KB documents).
+  std::size_t ws_replay_page_events = 256;
+  std::size_t ws_replay_page_bytes = 1024 * 1024;
   bool ws_document_alias = true;   // npm 1.6.0 reads `document`; off halves event frames
   bool ws_deflate = false;  // permessage-deflate costs CPU and memory per socket; opt-in
   std::string ws_allowed_origins;  // comma-separated; empty: Origin is not checked (1.7)

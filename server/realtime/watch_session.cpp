@@ -5,7 +5,8 @@
 
 #include <cocobase/protocol/names.hpp>
 
-#include <limits>
+#include <algorithm>
+
 
 namespace cocobase::server::realtime {
 
@@ -33,7 +34,8 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
       return fail(std::move(bad));
     }
     try {
-      *filter = protocol::parse_ws_filter(*f, {config_.max_filter_conditions, config_.max_in_items});
+      *filter = protocol::parse_ws_filter(
+          *f, {config_.max_filter_conditions, config_.max_in_items, config_.max_filter_operand_bytes});
     } catch (const protocol::FilterError& e) {
       if (!e.key.empty()) bad.extra["key"] = e.key;
       bad.extra["error_detail"] = e.detail;
@@ -67,13 +69,8 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
   watcher_ = std::make_shared<Watcher>(weak_, auth.project, collection_, std::move(filter), std::move(filter_key),
                                        std::move(owner), config_.ws_max_queue_bytes);
   hub_.add(watcher_);
-  // A short blocking read on the I/O thread, like the REST reads; bounded by
-  // --ws-max-replay-events.
-  constexpr auto kNoEvents = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  ChangeLogRead read = resume_from
-                           ? store_.read_changelog(auth.project, collection_, *resume_from,
-                                                   static_cast<std::size_t>(config_.ws_max_replay_events))
-                           : store_.read_changelog(auth.project, collection_, kNoEvents, 0);
+  // Only the bounds here; a replay reads the log a page at a time (continue_replay).
+  ChangeLogRead read = store_.read_changelog(auth.project, collection_, 0, 0, 0);
 
   std::string connected = R"({"event":"connected","collection_id":)";
   protocol::append_json_string(connected, collection_);
@@ -81,53 +78,77 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
   protocol::append_json(connected, filters_echo);
   connected += R"(,"head_seq":)" + std::to_string(read.head_seq) + "}";
   send(std::move(connected));
-  if (resume_from) return resume(*resume_from, std::move(read));
+  if (resume_from) return resume(*resume_from, read.floor_seq, read.head_seq);
   watcher_->go_live(read.head_seq);
 }
 
-void WatchSession::resume(std::uint64_t from, ChangeLogRead read) {
-  const std::uint64_t head = read.head_seq;
+void WatchSession::resume(std::uint64_t from, std::uint64_t floor, std::uint64_t head) {
   const char* reason = nullptr;
-  if (from < read.floor_seq) reason = "too_old";
+  if (from < floor) reason = "too_old";
   else if (from > head) reason = "ahead";
   else if (head - from > config_.ws_max_replay_events) reason = "too_many";
-  if (!reason) {
-    replay_ = std::make_unique<Replay>(Replay{std::move(read), 0, 0});
-    return continue_replay();
-  }
+  if (reason) return resync(reason, from, floor, head);
+  replay_ = std::make_unique<Replay>(Replay{from, from, head, {}, 0, 0});
+  continue_replay();
+}
+
+void WatchSession::resync(const char* reason, std::uint64_t from, std::uint64_t floor, std::uint64_t head) {
   std::string m = R"({"event":"resync_required","collection_id":)";
   protocol::append_json_string(m, collection_);
   m += R"(,"reason":")";
   m += reason;
-  m += R"(","resume_from":)" + std::to_string(from) + R"(,"floor_seq":)" + std::to_string(read.floor_seq) +
+  m += R"(","resume_from":)" + std::to_string(from) + R"(,"floor_seq":)" + std::to_string(floor) +
        R"(,"head_seq":)" + std::to_string(head) + "}";
   send(std::move(m));
   RealtimeMetrics::add(metrics_.resyncs);
+  replay_.reset();
   watcher_->go_live(head);
+}
+
+// Reads the next page of the log after the cursor. False when the log was pruned past the
+// cursor while the replay ran (then a resync was sent).
+bool WatchSession::next_replay_page() {
+  Replay& r = *replay_;
+  // A page of 0 would read nothing and end the replay early: one entry is the least.
+  ChangeLogRead page = store_.read_changelog(watcher_->project, collection_, r.cursor,
+                                             std::max<std::size_t>(1, config_.ws_replay_page_events),
+                                             std::max<std::size_t>(1, config_.ws_replay_page_bytes));
+  if (page.floor_seq > r.cursor) {
+    resync("too_old", r.from, page.floor_seq, r.head);
+    return false;
+  }
+  r.page = std::move(page.events);
+  r.next = 0;
+  return true;
 }
 
 void WatchSession::continue_replay() {
   if (done_ || !replay_) return;
-  const auto& events = replay_->read.events;
-  const std::uint64_t head = replay_->read.head_seq;
-  while (replay_->next < events.size()) {
+  Replay& r = *replay_;
+  while (r.cursor < r.head) {
     if (conn_.queued_bytes() > config_.ws_max_queue_bytes / 2) {
       conn_.when_drained([this] { continue_replay(); });
       return;
     }
-    const ChangeEvent& e = *events[replay_->next++];
-    if (e.seq > head) break;
+    if (r.next == r.page.size()) {
+      if (!next_replay_page()) return;
+      if (r.page.empty()) break;  // nothing left to read (undecodable rows at the end)
+    }
+    const ChangeEvent& e = *r.page[r.next++];
+    if (e.seq > r.head) break;
+    r.cursor = e.seq;
     if (!watcher_->owner_allows(e.owner_id)) continue;
     FilterOutcome o = apply_filter(*watcher_->filter, e);
     if (!o.deliver) continue;
     send(event_frame(e, {o.left_filter, true}, config_.ws_document_alias));
-    ++replay_->replayed;
+    ++r.replayed;
     RealtimeMetrics::add(metrics_.replayed_events);
   }
   std::string m = R"({"event":"replay_done","collection_id":)";
   protocol::append_json_string(m, collection_);
-  m += R"(,"head_seq":)" + std::to_string(head) + R"(,"replayed":)" + std::to_string(replay_->replayed) + "}";
+  m += R"(,"head_seq":)" + std::to_string(r.head) + R"(,"replayed":)" + std::to_string(r.replayed) + "}";
   send(std::move(m));
+  std::uint64_t head = r.head;
   replay_.reset();
   watcher_->go_live(head);
 }

@@ -18,8 +18,10 @@ class WatchSession final : public SessionBase {
   void on_authenticated(AuthMessage& auth) override;
 
  private:
-  // Sends replay + replay_done, or resync_required (8a), then goes live.
-  void resume(std::uint64_t from, ChangeLogRead read);
+  // Starts the replay of (from, head] (8a), or sends resync_required and goes live.
+  void resume(std::uint64_t from, std::uint64_t floor, std::uint64_t head);
+  void resync(const char* reason, std::uint64_t from, std::uint64_t floor, std::uint64_t head);
+  bool next_replay_page();
   // Sends replayed events while the outbound queue is short, then waits for it to drain: a
   // replay may be far larger than --ws-max-queue-bytes. Live events wait in the watcher.
   void continue_replay();
@@ -28,7 +30,10 @@ class WatchSession final : public SessionBase {
   std::string collection_;
   std::shared_ptr<Watcher> watcher_;
   struct Replay {
-    ChangeLogRead read;
+    std::uint64_t from;    // the client's resume_from
+    std::uint64_t cursor;  // the last seq read from the log
+    std::uint64_t head;    // the replay ends here; live events above it wait in the watcher
+    std::vector<ChangeEventPtr> page;
     std::size_t next = 0;
     std::uint64_t replayed = 0;
   };

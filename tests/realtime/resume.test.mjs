@@ -244,3 +244,33 @@ test('INVALID_RESUME closes 4400', async () => {
   c.send({ api_key: srv.apiKey, resume_from: -3 });
   await expectErrorClose(c, 'INVALID_RESUME', 4400);
 });
+
+// Issue #12, finding 3: a resume read up to --ws-max-replay-events log entries at once and held
+// them while the client did not read (53 MB per watcher with 500 KB documents). It now reads
+// a page at a time as the socket drains. Pages of 2 entries (or 300 bytes) make every replay
+// here cross many pages: what it sends must be what one big read sent.
+test('a replay read page by page sends every event once, in order, filtered, across page edges', async () => {
+  const s2 = await startServer({ args: ['--ws-replay-page-events', '2', '--ws-replay-page-bytes', '300'] });
+  const b = api(s2.url, s2.apiKey);
+  for (let i = 0; i < 25; i++) await b.post('/collections/paged', { i, even: i % 2 === 0, pad: 'x'.repeat(i % 3 ? 10 : 400) });
+  const run = async (extra) => {
+    const { c, first } = await connectAuthed(s2.url, '/realtime/collections/paged', { api_key: s2.apiKey, ...extra });
+    assert.equal(first.head_seq, 25);
+    const got = [];
+    for (;;) {
+      const m = await c.next();
+      if (m.event === 'replay_done') { await c.close(); return { got, done: m }; }
+      assert.equal(m.replay, true);
+      got.push(m.seq);
+    }
+  };
+  let r = await run({ resume_from: 3 });
+  assert.deepEqual(r.got, Array.from({ length: 22 }, (_, k) => k + 4));
+  assert.equal(r.done.replayed, 22);
+  r = await run({ resume_from: 0, filters: { even: true } });
+  assert.deepEqual(r.got, Array.from({ length: 13 }, (_, k) => 2 * k + 1));
+  assert.equal(r.done.replayed, 13);
+  r = await run({ resume_from: 24 });
+  assert.deepEqual(r.got, [25]);
+  await s2.stop();
+});
