@@ -209,6 +209,8 @@ void Api::handle(HttpRequest request, Respond respond) {
     dispatch(request, finish);
   } catch (const ApiError& e) {
     finish(error_response(e));
+  } catch (const StorageFull&) {
+    finish(error_response(storage_full_error()));  // the store logs it, once per interval
   } catch (const std::exception& e) {
     spdlog::error("{} {}: {}", request.method, request.target, e.what());
     finish(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));

@@ -39,6 +39,9 @@ bool respond_failure(const WriteResult& r, const Respond& respond, bool batch) {
     case WriteStatus::already_exists:
       respond(error_response(ApiError{409, "ALREADY_EXISTS", "Collection already exists", {}, {}}));
       return true;
+    case WriteStatus::storage_full:
+      respond(error_response(storage_full_error()));
+      return true;
     case WriteStatus::failed:
       respond(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
       return true;

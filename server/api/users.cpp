@@ -184,6 +184,8 @@ void signup(RequestContext& ctx, const Respond& respond) {
       if (store.insert_user(u) == UserWriteStatus::email_taken)
         return respond(error_response(ApiError{409, "ALREADY_EXISTS", "Email already registered", {}, {}}));
       respond(auth_response(201, jwt, u));
+    } catch (const StorageFull&) {
+      respond(error_response(storage_full_error()));
     } catch (const std::exception&) {
       respond(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
     }
@@ -240,6 +242,8 @@ void update_current_user(RequestContext& ctx, UserRecord user, const Respond& re
     try {
       user.password_hash = auth::hash_password(pw);
       finish(user);
+    } catch (const StorageFull&) {
+      respond(error_response(storage_full_error()));
     } catch (const std::exception&) {
       respond(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
     }
