@@ -125,6 +125,16 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "jwt-leeway-s", config->jwt_leeway_s, "Clock skew tolerated on token expiry");
   flag(cmd, "min-password-length", config->min_password_length, "Shortest password accepted at signup (422 below)");
   flag(cmd, "allow-signup-roles", config->allow_signup_roles, "Honour client-supplied roles at signup");
+  flag(cmd, "http-rate-per-sec", config->http_rate_per_sec, "REST requests per second per API key or user (0 = off; 429 above)");
+  flag(cmd, "http-rate-burst", config->http_rate_burst, "Burst of REST requests per API key or user");
+  flag(cmd, "http-ip-rate-per-sec", config->http_ip_rate_per_sec, "REST requests per second per client IP (0 = off; 429 above)");
+  flag(cmd, "http-ip-rate-burst", config->http_ip_rate_burst, "Burst of REST requests per client IP");
+  flag(cmd, "max-tracked-clients", config->max_tracked_clients, "Keys, users, IPs or emails tracked per rate/login table");
+  flag(cmd, "login-max-failures", config->login_max_failures, "Failed logins per email before lockouts start (0 = off)");
+  flag(cmd, "login-ip-max-failures", config->login_ip_max_failures, "Failed logins per client IP before lockouts start (0 = off)");
+  flag(cmd, "login-failure-window-s", config->login_failure_window_s, "Failed logins are forgotten after this long without one");
+  flag(cmd, "login-delay-base-ms", config->login_delay_base_ms, "First lockout after the threshold; doubles per further failure");
+  flag(cmd, "login-delay-max-ms", config->login_delay_max_ms, "Longest lockout after a failed login");
   flag(cmd, "cors-origins", config->cors_origins, "Access-Control-Allow-Origin: * or a comma-separated list");
   flag(cmd, "metrics", config->metrics, "Serve /metrics");
   cmd->callback([config] {

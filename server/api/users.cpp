@@ -202,12 +202,20 @@ void login(RequestContext& ctx, const Respond& respond) {
   if (!email || !email->is_string()) p.add("email", "email must be a string");
   if (!password || !password->is_string()) p.add("password", "password must be a string");
   p.throw_if_any();
-  auto user = ctx.store.user_by_email(ctx.project, lower_ascii(email->get_string()));
-  ctx.blocking.post([&jwt = ctx.jwt, user = std::move(user), pw = std::string(password->get_string()), respond]() {
+  std::string email_lower = lower_ascii(email->get_string());
+  // Unknown emails are throttled like known ones: a difference would tell which exist.
+  std::string email_key = ctx.project + "\n" + email_lower;
+  auto& throttle = ctx.limits.logins();
+  if (auto refused = throttle.begin_attempt(email_key, ctx.request.remote_ip, limits::Clock::now()))
+    throw rate_limited(refused->retry_after, refused->limit, 0, refused->retry_after);
+  auto user = ctx.store.user_by_email(ctx.project, email_lower);
+  ctx.blocking.post([&jwt = ctx.jwt, &throttle, email_key = std::move(email_key), ip = ctx.request.remote_ip,
+                     user = std::move(user), pw = std::string(password->get_string()), respond]() {
     // An unknown email costs a hash too, so response time does not reveal which emails exist.
     static const std::string dummy = auth::hash_password("dummy password for timing");
     bool ok = auth::verify_password(user ? user->password_hash : dummy, pw) && user.has_value();
     if (!ok) return respond(error_response(ApiError{401, "INVALID_CREDENTIALS", "Invalid email or password", {}, {}}));
+    throttle.succeeded(email_key, ip);
     respond(auth_response(200, jwt, *user));
   });
 }
