@@ -10,8 +10,6 @@
 #include "realtime/realtime_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
-#include <cocobase/protocol/ids.hpp>
-
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -38,20 +36,17 @@ void create_default_project(server::Store& store) {
 }
 
 // The HMAC key of user tokens: --jwt-secret, else the one generated on first start and kept
-// in the store, so tokens survive restarts.
+// in <data>/jwt_secret, so tokens survive restarts. An old secret in the database is moved out
+// in both cases (server/store/data_dir.hpp).
 std::string jwt_secret(server::Store& store, const ServerConfig& config) {
-  if (!config.jwt_secret.empty()) return config.jwt_secret;
-  if (auto s = store.get_setting("jwt_secret")) return *s;
-  unsigned char bytes[32];
-  protocol::random_bytes(bytes, sizeof bytes);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char b : bytes) {
-    s.push_back(hex[b >> 4]);
-    s.push_back(hex[b & 15]);
+  std::string kept;
+  try {
+    kept = server::load_jwt_secret(config.data_dir, store, config.jwt_secret.empty());
+  } catch (const server::DataDirError& e) {
+    std::cerr << "cocobase: " << e.what() << "\n";
+    throw CLI::RuntimeError(kExitDataDirRefused);
   }
-  store.put_setting("jwt_secret", s);
-  return s;
+  return config.jwt_secret.empty() ? kept : config.jwt_secret;
 }
 
 int serve(const ServerConfig& config) {
@@ -63,7 +58,7 @@ int serve(const ServerConfig& config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  server::sqlite::SqliteStore store({database_path(config.data_dir, true), config.io_threads + 4,
+  server::sqlite::SqliteStore store({prepared_database(config.data_dir), config.io_threads + 4,
                                      config.changelog_max_age_s, config.changelog_max_events});
   create_default_project(store);
   server::LocalBus bus;
@@ -135,11 +130,21 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "room-empty-grace-ms", config->room_empty_grace_ms, "Keep an empty room this long (0 = remove at once)");
   flag(cmd, "ws-deflate", config->ws_deflate, "Negotiate permessage-deflate when the client offers it");
   flag(cmd, "ws-allowed-origins", config->ws_allowed_origins, "WebSocket upgrades only from these Origins (comma-separated; empty = any)");
-  flag(cmd, "jwt-secret", config->jwt_secret, "HMAC key of user tokens (default: generated once, kept in the store)");
+  flag(cmd, "jwt-secret", config->jwt_secret, "HMAC key of user tokens (default: generated once, kept in <data>/jwt_secret)");
   flag(cmd, "jwt-ttl-s", config->jwt_ttl_s, "Lifetime of issued user tokens");
   flag(cmd, "jwt-leeway-s", config->jwt_leeway_s, "Clock skew tolerated on token expiry");
   flag(cmd, "min-password-length", config->min_password_length, "Shortest password accepted at signup (422 below)");
   flag(cmd, "allow-signup-roles", config->allow_signup_roles, "Honour client-supplied roles at signup");
+  flag(cmd, "http-rate-per-sec", config->http_rate_per_sec, "REST requests per second per API key or user (0 = off; 429 above)");
+  flag(cmd, "http-rate-burst", config->http_rate_burst, "Burst of REST requests per API key or user");
+  flag(cmd, "http-ip-rate-per-sec", config->http_ip_rate_per_sec, "REST requests per second per client IP (0 = off; 429 above)");
+  flag(cmd, "http-ip-rate-burst", config->http_ip_rate_burst, "Burst of REST requests per client IP");
+  flag(cmd, "max-tracked-clients", config->max_tracked_clients, "Keys, users, IPs or emails tracked per rate/login table");
+  flag(cmd, "login-max-failures", config->login_max_failures, "Failed logins per email before lockouts start (0 = off)");
+  flag(cmd, "login-ip-max-failures", config->login_ip_max_failures, "Failed logins per client IP before lockouts start (0 = off)");
+  flag(cmd, "login-failure-window-s", config->login_failure_window_s, "Failed logins are forgotten after this long without one");
+  flag(cmd, "login-delay-base-ms", config->login_delay_base_ms, "First lockout after the threshold; doubles per further failure");
+  flag(cmd, "login-delay-max-ms", config->login_delay_max_ms, "Longest lockout after a failed login");
   flag(cmd, "cors-origins", config->cors_origins, "Access-Control-Allow-Origin: * or a comma-separated list");
   flag(cmd, "metrics", config->metrics, "Serve /metrics");
   cmd->callback([config] {

@@ -195,7 +195,7 @@ HttpResponse route_realtime(Store& store, const auth::JwtCodec& jwt, realtime::R
 }  // namespace
 
 Api::Api(Store& store, const auth::JwtCodec& jwt, const ServerConfig& config)
-    : store_(store), jwt_(jwt), config_(config) {}
+    : store_(store), jwt_(jwt), config_(config), limits_(config) {}
 
 void Api::handle(HttpRequest request, Respond respond) {
   metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
@@ -211,6 +211,8 @@ void Api::handle(HttpRequest request, Respond respond) {
     dispatch(request, finish);
   } catch (const ApiError& e) {
     finish(error_response(e));
+  } catch (const StorageFull&) {
+    finish(error_response(storage_full_error()));  // the store logs it, once per interval
   } catch (const std::exception& e) {
     spdlog::error("{} {}: {}", request.method, request.target, e.what());
     finish(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
@@ -236,13 +238,14 @@ void Api::dispatch(HttpRequest& request, Respond& respond) {
   }
   if (draining_)
     throw ApiError{503, "UNAVAILABLE", "Server is shutting down", {}, {{"Retry-After", "1"}}};
+  limits_.charge(request, jwt_, limits::Clock::now());  // not /health or /metrics: monitoring stays open
   if (!seg.empty() && seg[0] == "realtime") return respond(route_realtime(store_, jwt_, rooms_, request, seg));
   bool users = !seg.empty() && seg[0] == "auth-collections";
   if (!users && (seg.empty() || seg[0] != "collections")) not_found();
 
   auto query = protocol::parse_query_string(t.query);
   if (!query) throw ApiError{400, "INVALID_QUERY", "Invalid query string encoding", {}, {}};
-  RequestContext ctx{store_, config_, metrics_, request, jwt_, blocking_, std::move(*query), {}, {}, {}};
+  RequestContext ctx{store_, config_, metrics_, request, jwt_, blocking_, limits_, std::move(*query), {}, {}, {}};
   if (users) return route_users(ctx, seg, respond);
   HttpResponse out;
   if (!route_collections(ctx, seg, respond, out)) respond(std::move(out));

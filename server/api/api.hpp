@@ -3,6 +3,7 @@
 // (error body, CORS). Independent of the network layer.
 #include "api/blocking_pool.hpp"
 #include "api/http_types.hpp"
+#include "api/request_limits.hpp"
 #include "auth/jwt.hpp"
 #include "config/server_config.hpp"
 #include "realtime/room_directory.hpp"
@@ -47,6 +48,7 @@ class Api {
   const auth::JwtCodec& jwt_;
   const ServerConfig& config_;
   BlockingPool blocking_{2};  // password hashing
+  RequestLimits limits_;
   Metrics metrics_;
   std::atomic<bool> draining_{false};
   realtime::RoomDirectory* rooms_ = nullptr;

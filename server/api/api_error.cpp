@@ -20,6 +20,11 @@ HttpResponse error_response(const ApiError& e) {
   return r;
 }
 
+ApiError storage_full_error() {
+  return ApiError{503, "STORAGE_FULL", "The server's storage is full; retry later", {},
+                  {{"Retry-After", std::to_string(kStorageFullRetryAfterS)}}};
+}
+
 ApiError validation_error(std::string msg, json::array loc) {
   ApiError e{422, "VALIDATION_ERROR", msg, {}, {}};
   json::object problem;

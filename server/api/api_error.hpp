@@ -27,6 +27,11 @@ struct ApiError : std::runtime_error {
 
 HttpResponse error_response(const ApiError& e);
 
+// The disk is full (PROTOCOL 1.6 extension): 503 STORAGE_FULL. Clients retry after this many
+// seconds: freeing space usually needs an operator, so sooner retries would only add load.
+constexpr int kStorageFullRetryAfterS = 10;
+ApiError storage_full_error();
+
 // 422 with one problem at loc (e.g. {"body", "documents", 3}).
 ApiError validation_error(std::string msg, protocol::json::array loc);
 

@@ -42,6 +42,9 @@ bool respond_failure(const WriteResult& r, const Respond& respond, bool batch) {
     case WriteStatus::invalid_data:
       respond(error_response(ApiError{400, "INVALID_JSON", "Numbers must be finite", {}, {}}));
       return true;
+    case WriteStatus::storage_full:
+      respond(error_response(storage_full_error()));
+      return true;
     case WriteStatus::failed:
       respond(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
       return true;

@@ -24,6 +24,7 @@ struct RequestContext {
   HttpRequest& request;
   const auth::JwtCodec& jwt;
   BlockingPool& blocking;
+  RequestLimits& limits;
   protocol::QueryPairs query;
   std::string project;     // set by the authenticate_* functions
   auth::Principal principal;  // collections routes: who asks (access rules)

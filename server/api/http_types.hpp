@@ -14,6 +14,7 @@ struct HttpRequest {
   std::string target;  // path and query, as received
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
+  std::string remote_ip;  // the peer's address, e.g. "127.0.0.1" (per-IP limits)
 
   // The last header of that (lower-case) name, or nullptr.
   const std::string* header(std::string_view lower_name) const {

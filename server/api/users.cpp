@@ -184,6 +184,8 @@ void signup(RequestContext& ctx, const Respond& respond) {
       if (store.insert_user(u) == UserWriteStatus::email_taken)
         return respond(error_response(ApiError{409, "ALREADY_EXISTS", "Email already registered", {}, {}}));
       respond(auth_response(201, jwt, u));
+    } catch (const StorageFull&) {
+      respond(error_response(storage_full_error()));
     } catch (const std::exception&) {
       respond(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
     }
@@ -200,12 +202,20 @@ void login(RequestContext& ctx, const Respond& respond) {
   if (!email || !email->is_string()) p.add("email", "email must be a string");
   if (!password || !password->is_string()) p.add("password", "password must be a string");
   p.throw_if_any();
-  auto user = ctx.store.user_by_email(ctx.project, lower_ascii(email->get_string()));
-  ctx.blocking.post([&jwt = ctx.jwt, user = std::move(user), pw = std::string(password->get_string()), respond]() {
+  std::string email_lower = lower_ascii(email->get_string());
+  // Unknown emails are throttled like known ones: a difference would tell which exist.
+  std::string email_key = ctx.project + "\n" + email_lower;
+  auto& throttle = ctx.limits.logins();
+  if (auto refused = throttle.begin_attempt(email_key, ctx.request.remote_ip, limits::Clock::now()))
+    throw rate_limited(refused->retry_after, refused->limit, 0, refused->retry_after);
+  auto user = ctx.store.user_by_email(ctx.project, email_lower);
+  ctx.blocking.post([&jwt = ctx.jwt, &throttle, email_key = std::move(email_key), ip = ctx.request.remote_ip,
+                     user = std::move(user), pw = std::string(password->get_string()), respond]() {
     // An unknown email costs a hash too, so response time does not reveal which emails exist.
     static const std::string dummy = auth::hash_password("dummy password for timing");
     bool ok = auth::verify_password(user ? user->password_hash : dummy, pw) && user.has_value();
     if (!ok) return respond(error_response(ApiError{401, "INVALID_CREDENTIALS", "Invalid email or password", {}, {}}));
+    throttle.succeeded(email_key, ip);
     respond(auth_response(200, jwt, *user));
   });
 }
@@ -240,6 +250,8 @@ void update_current_user(RequestContext& ctx, UserRecord user, const Respond& re
     try {
       user.password_hash = auth::hash_password(pw);
       finish(user);
+    } catch (const StorageFull&) {
+      respond(error_response(storage_full_error()));
     } catch (const std::exception&) {
       respond(error_response(ApiError{500, "INTERNAL_ERROR", "Internal server error", {}, {}}));
     }

@@ -69,6 +69,30 @@ struct ServerConfig {
   // Off: the API key that authorizes signup is public in client apps.
   bool allow_signup_roles = false;
 
+  // REST request rate (PROTOCOL 8f): a token bucket per API key, or per user for requests with
+  // a token and no key. Off by default, as the protocol says: a public key is shared by every
+  // client of an app, so only its operator knows the right rate.
+  double http_rate_per_sec = 0;
+  double http_rate_burst = 100;
+  // The same per client IP, before authentication. Off by default: behind a reverse proxy every
+  // request comes from the proxy's address (X-Forwarded-For is not trusted, it is forged at
+  // will), and NATs put many users behind one; when on, the burst covers a page load's fan-out.
+  double http_ip_rate_per_sec = 0;
+  double http_ip_rate_burst = 200;
+  // Keys (API keys, users, IPs, emails) tracked per limiter table: bounds memory (~150 B each)
+  // against floods of distinct keys; past it some are evicted and start afresh.
+  std::size_t max_tracked_clients = 100000;
+
+  // Login throttling (docs/auth.md): argon2id alone let 1,000 guesses through in minutes.
+  // Five failures is more than a user mistyping; after them each failure doubles the lockout
+  // from 1 s up to 5 min, so a guesser gets about 300 tries a day per email. The IP threshold
+  // is higher because many users can share one address. 0 failures = off.
+  int login_max_failures = 5;
+  int login_ip_max_failures = 50;
+  std::int64_t login_failure_window_s = 900;  // failures are forgotten after this long without one
+  std::int64_t login_delay_base_ms = 1000;
+  std::int64_t login_delay_max_ms = 300000;
+
   std::string cors_origins = "*";
   bool metrics = true;
 };

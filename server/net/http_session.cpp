@@ -36,7 +36,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
               const ServerConfig& config)
-      : stream_(std::move(socket)), api_(api), realtime_(realtime), config_(config) {}
+      : stream_(std::move(socket)), api_(api), realtime_(realtime), config_(config) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ip_ = peer.address().to_string();
+  }
 
   void start() { read_next(); }
 
@@ -75,6 +79,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       req.headers.emplace_back(std::move(name), std::string(f.value()));
     }
     req.body = std::move(msg.body());
+    req.remote_ip = remote_ip_;
     // The Api may answer from another thread (the store's writer): hop back to ours.
     api_.handle(std::move(req), [self = shared_from_this()](api::HttpResponse r) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
@@ -170,6 +175,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   realtime::RealtimeService* realtime_;
   const ServerConfig& config_;
   bool keep_alive_ = true;
+  std::string remote_ip_;  // for per-IP limits; read once, the peer does not change
   unsigned version_ = 11;
 };
 

@@ -9,11 +9,19 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace cocobase::server {
+
+// Thrown by any store call that could not write because the disk or a quota is full. What it
+// was writing was rolled back; the same call succeeds once space is freed. The API answers
+// 503 STORAGE_FULL with Retry-After (docs/rest.md).
+struct StorageFull : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct CollectionInfo {
   std::string id;
@@ -99,7 +107,8 @@ struct CreateCollection {
 using WriteRequest = std::variant<CreateDocuments, UpdateDocuments, DeleteDocuments, CreateCollection>;
 
 // invalid_data: the data holds what no reader could decode (a non-finite number).
-enum class WriteStatus { ok, not_found, already_exists, too_large, invalid_data, failed };
+// storage_full: the disk (or filesystem quota) is full; nothing of the request was written.
+enum class WriteStatus { ok, not_found, already_exists, too_large, invalid_data, storage_full, failed };
 
 struct WriteResult {
   WriteStatus status = WriteStatus::ok;
@@ -185,6 +194,7 @@ class Store {
   // A server-wide setting kept in the store (e.g. the JWT secret), or nullopt.
   virtual std::optional<std::string> get_setting(const std::string& key) = 0;
   virtual void put_setting(const std::string& key, const std::string& value) = 0;
+  virtual void delete_setting(const std::string& key) = 0;
 
   virtual StoreStats stats() const = 0;
 

@@ -1,10 +1,26 @@
 #include "store/sqlite/sqlite_db.hpp"
 
+#include "store/store.hpp"
+
+#include <cerrno>
+
 namespace cocobase::server::sqlite {
 namespace {
-[[noreturn]] void fail(sqlite3* db, int rc, const char* what) {
-  throw SqliteError(rc, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+
+// SQLite reports ENOSPC on a write as SQLITE_FULL; on fsync or truncate it is an I/O error
+// whose errno still says why.
+bool is_storage_full(sqlite3* db, int rc) {
+  if ((rc & 0xff) == SQLITE_FULL) return true;
+  if ((rc & 0xff) != SQLITE_IOERR || !db) return false;
+  int e = sqlite3_system_errno(db);
+  return e == ENOSPC || e == EDQUOT;
 }
+
+[[noreturn]] void fail(sqlite3* db, int rc, const std::string& what) {
+  if (is_storage_full(db, rc)) throw StorageFull(what + ": storage full: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  throw SqliteError(rc, what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
 }  // namespace
 
 Statement& Statement::bind(int i, std::string_view v) {
@@ -75,7 +91,8 @@ void Connection::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw SqliteError(rc, std::string("exec: ") + msg);
+    if (is_storage_full(db_, rc)) throw StorageFull("exec: storage full: " + msg);
+    throw SqliteError(rc, "exec: " + msg);
   }
 }
 

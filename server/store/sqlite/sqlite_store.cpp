@@ -27,9 +27,13 @@ SqliteStore::SqliteStore(SqliteStoreOptions options) : options_(std::move(option
   writer_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
   apply_schema(*writer_conn_);
   writer_conn_->exec("PRAGMA synchronous=FULL");
+  writer_conn_->exec(("PRAGMA journal_size_limit=" + std::to_string(Checkpointer::kWalSizeLimit)).c_str());
   checkpointer_ = std::make_unique<Checkpointer>(options_.path, *writer_conn_, kCheckpointPages);
   admin_conn_ = std::make_unique<Connection>(options_.path, Connection::Mode::read_write);
   admin_conn_->exec("PRAGMA synchronous=FULL");
+  // Settings deleted here (the JWT secret moved out of the database) are overwritten on disk,
+  // not left in a free page. Admin writes are rare, so the extra writes cost nothing.
+  admin_conn_->exec("PRAGMA secure_delete=ON");
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.read_connections); ++i)
     idle_readers_.push_back(std::make_unique<Connection>(options_.path, Connection::Mode::read_only));
   last_prune_ = std::chrono::steady_clock::now();
@@ -90,6 +94,8 @@ void SqliteStore::writer_loop() {
     if (std::chrono::steady_clock::now() - last_prune_ > std::chrono::seconds(1)) {
       try {
         prune_changelog(*writer_conn_);
+      } catch (const StorageFull&) {
+        log_storage_full();
       } catch (const std::exception& e) {
         spdlog::error("change-log pruning failed: {}", e.what());
       }
@@ -101,7 +107,7 @@ void SqliteStore::writer_loop() {
 void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
   std::vector<WriteResult> results(batch.size());
   std::vector<ChangeEventPtr> events;
-  bool committed = false;
+  bool committed = false, full = false;
   try {
     Transaction txn(*writer_conn_, "BEGIN IMMEDIATE");
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -110,6 +116,10 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
       writer_conn_->prepare("SAVEPOINT w").run();  // prepared once: this runs for every write
       try {
         results[i] = apply_write(*writer_conn_, batch[i].request, events);
+      } catch (const StorageFull& e) {
+        full = true;
+        results[i] = WriteResult{};
+        results[i].status = WriteStatus::storage_full;
       } catch (const std::exception& e) {
         spdlog::error("write failed: {}", e.what());
         results[i] = WriteResult{};
@@ -126,14 +136,17 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
     committed = true;
     commits_.fetch_add(1, std::memory_order_relaxed);
     writes_.fetch_add(batch.size(), std::memory_order_relaxed);
+  } catch (const StorageFull&) {
+    full = true;
   } catch (const std::exception& e) {
     spdlog::error("commit failed: {}", e.what());
   }
+  if (full) log_storage_full();
   if (!committed) {
     events.clear();
     for (auto& r : results) {
       r = WriteResult{};
-      r.status = WriteStatus::failed;
+      r.status = full ? WriteStatus::storage_full : WriteStatus::failed;
     }
   }
   {
@@ -143,6 +156,15 @@ void SqliteStore::commit_batch(std::deque<PendingWrite>& batch) {
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
   batch.clear();
+}
+
+// A full disk fails every write until space is freed: one line per interval, not per write.
+void SqliteStore::log_storage_full() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_full_log_ < std::chrono::seconds(10) && last_full_log_ != std::chrono::steady_clock::time_point{}) return;
+  last_full_log_ = now;
+  spdlog::warn("store: the disk holding {} is full; writes are refused with 503 STORAGE_FULL until space is freed",
+               options_.path);
 }
 
 void SqliteStore::prune_changelog(Connection& c) {
@@ -456,6 +478,11 @@ void SqliteStore::put_setting(const std::string& key, const std::string& value) 
   std::lock_guard lock(admin_mutex_);
   admin_conn_->prepare("INSERT INTO settings(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value")
       .bind(1, key).bind(2, value).run();
+}
+
+void SqliteStore::delete_setting(const std::string& key) {
+  std::lock_guard lock(admin_mutex_);
+  admin_conn_->prepare("DELETE FROM settings WHERE key=?").bind(1, key).run();
 }
 
 }  // namespace cocobase::server::sqlite

@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
   std::vector<StoredRules> list_rules(const std::string& project) override;
   std::optional<std::string> get_setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
+  void delete_setting(const std::string& key) override;
 
   StoreStats stats() const override;
   void close() override;
@@ -92,6 +93,7 @@ class SqliteStore final : public Store {
   void writer_loop();
   void commit_batch(std::deque<PendingWrite>& batch);
   void prune_changelog(Connection& c);
+  void log_storage_full();  // writer thread only
 
   // Checkpoint once the WAL passes 8000 pages (~32 MiB; SQLite's default is 1000): fewer,
   // larger checkpoints measured +15-20% creates/s at 64 connections (docs/benchmarks.md), and
@@ -117,7 +119,7 @@ class SqliteStore final : public Store {
   std::mutex sink_mutex_;
   ChangeSink sink_;
 
-  std::chrono::steady_clock::time_point last_prune_{};
+  std::chrono::steady_clock::time_point last_prune_{}, last_full_log_{};
   std::atomic<std::uint64_t> commits_{0}, writes_{0};
   std::thread writer_;
 };
