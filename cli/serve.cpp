@@ -130,6 +130,8 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "jwt-leeway-s", config->jwt_leeway_s, "Clock skew tolerated on token expiry");
   flag(cmd, "min-password-length", config->min_password_length, "Shortest password accepted at signup (422 below)");
   flag(cmd, "allow-signup-roles", config->allow_signup_roles, "Honour client-supplied roles at signup");
+  flag(cmd, "http-max-connections", config->http_max_connections,
+       "HTTP connections open at once, clamped below the descriptor limit (503 above)");
   flag(cmd, "cors-origins", config->cors_origins, "Access-Control-Allow-Origin: * or a comma-separated list");
   flag(cmd, "metrics", config->metrics, "Serve /metrics");
   cmd->callback([config] {

@@ -44,9 +44,9 @@ bool is_expected(const beast::error_code& ec) {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
-              const ServerConfig& config)
-      : stream_(std::move(socket)), api_(api), realtime_(realtime), config_(config) {
+  HttpSession(asio::ip::tcp::socket socket, ConnectionLimit::Slot slot, api::Api& api,
+              realtime::RealtimeService* realtime, const ServerConfig& config)
+      : stream_(std::move(socket)), slot_(std::move(slot)), api_(api), realtime_(realtime), config_(config) {
     on_chunk_header_ = [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
       metadata_ += extensions.size();
       if (metadata_ > kHeaderLimit) ec = http::error::header_limit;
@@ -164,6 +164,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (config_.ws_deflate) deflate = negotiate_deflate(header(http::field::sec_websocket_extensions));
     std::string handshake = switching_protocols(header(http::field::sec_websocket_key), deflate ? deflate->response : "");
     parser_.reset();
+    slot_.release();  // counted by --ws-max-connections from now on
     start_ws_session(stream_.release_socket(), std::move(handshake), std::move(deflate), std::move(route), *realtime_,
                      config_);
   }
@@ -263,6 +264,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   beast::tcp_stream stream_;
+  ConnectionLimit::Slot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> on_chunk_header_;
@@ -279,11 +281,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-void start_http_session(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
-                        const ServerConfig& config) {
+void start_http_session(asio::ip::tcp::socket socket, ConnectionLimit::Slot slot, api::Api& api,
+                        realtime::RealtimeService* realtime, const ServerConfig& config) {
   beast::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  std::make_shared<HttpSession>(std::move(socket), api, realtime, config)->start();
+  std::make_shared<HttpSession>(std::move(socket), std::move(slot), api, realtime, config)->start();
 }
 
 }  // namespace cocobase::server::net
