@@ -145,6 +145,8 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "login-failure-window-s", config->login_failure_window_s, "Failed logins are forgotten after this long without one");
   flag(cmd, "login-delay-base-ms", config->login_delay_base_ms, "First lockout after the threshold; doubles per further failure");
   flag(cmd, "login-delay-max-ms", config->login_delay_max_ms, "Longest lockout after a failed login");
+  flag(cmd, "http-max-connections", config->http_max_connections,
+       "HTTP connections open at once, clamped below the descriptor limit (503 above)");
   flag(cmd, "cors-origins", config->cors_origins, "Access-Control-Allow-Origin: * or a comma-separated list");
   flag(cmd, "metrics", config->metrics, "Serve /metrics");
   cmd->callback([config] {

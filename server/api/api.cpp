@@ -224,7 +224,8 @@ void Api::dispatch(HttpRequest& request, Respond& respond) {
   Target t = split_target(request.target);
   const auto& seg = t.segments;
   if (seg.size() == 1 && seg[0] == "health") {
-    require(request.method, {"GET"}, "GET");
+    // HEAD: load balancers and uptime checkers probe with it (the session drops the body).
+    require(request.method, {"GET", "HEAD"}, "GET, HEAD");
     if (draining_) return respond(json_response(503, R"({"status":"draining"})"));
     return respond(json_response(200, std::string(R"({"status":"ok","version":")") + kVersion + "\"}"));
   }

@@ -93,6 +93,12 @@ struct ServerConfig {
   std::int64_t login_delay_base_ms = 1000;
   std::int64_t login_delay_max_ms = 300000;
 
+  // HTTP connections open at once (WebSockets leave this count once upgraded): idle clients
+  // beyond it would take every descriptor, and then even /health could not be answered. In
+  // force: this, clamped below RLIMIT_NOFILE minus the descriptors in use at start and a
+  // headroom (net/fd_budget.hpp). Over it a connection gets 503 and is closed.
+  std::size_t http_max_connections = 10000;
+
   std::string cors_origins = "*";
   bool metrics = true;
 };

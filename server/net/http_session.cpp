@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include "net/http_framing.hpp"
 #include "net/ws_handshake.hpp"
 #include "net/ws_session.hpp"
 
@@ -23,8 +24,17 @@ namespace asio = boost::asio;
 // sockets an idle or abandoned client can hold.
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 // Generous enough for any token or cookie a client sends (tokens over 8 KiB are refused by
-// the auth layer with a clear 401), small enough to bound memory per connection.
+// the auth layer with a clear 401), small enough to bound memory per connection. A chunked
+// body's extensions and trailers count against it too (they are header-like metadata read
+// before anything is authenticated).
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+// Bytes asked of the socket per read.
+constexpr std::size_t kReadSize = 64 * 1024;
+// After an error answer the client may still be sending; closing with its bytes unread makes
+// the kernel send a reset, which can destroy the answer before the client reads it. So what
+// still comes is read and dropped for this long, up to this much (nginx's lingering close).
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
 
 bool is_expected(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -34,12 +44,16 @@ bool is_expected(const beast::error_code& ec) {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
-              const ServerConfig& config)
-      : stream_(std::move(socket)), api_(api), realtime_(realtime), config_(config) {
+  HttpSession(asio::ip::tcp::socket socket, ConnectionLimit::Slot slot, api::Api& api,
+              realtime::RealtimeService* realtime, const ServerConfig& config)
+      : stream_(std::move(socket)), slot_(std::move(slot)), api_(api), realtime_(realtime), config_(config) {
     beast::error_code ec;
     auto peer = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = peer.address().to_string();
+    on_chunk_header_ = [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+      metadata_ += extensions.size();
+      if (metadata_ > kHeaderLimit) ec = http::error::header_limit;
+    };
   }
 
   void start() { read_next(); }
@@ -49,14 +63,61 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->body_limit(config_.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
+    parser_->on_chunk_header(on_chunk_header_);
+    metadata_ = 0;
+    unparsed_.reset();
+    head_ = false;
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    parse_buffered();
+  }
+
+  // What http::async_read does, plus a look at what the parser leaves unparsed after each
+  // read (http_framing.hpp): that is where Beast buffers chunk lines and trailers unbounded.
+  // Not eager: each put() is one step, so the header's size is the step that completes it.
+  void parse_buffered() {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      beast::error_code ec;
+      bool had_header = parser_->is_header_done();
+      std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (used > 0) unparsed_.reset();
+      if (!had_header && parser_->is_header_done()) metadata_ += used;
+      if (ec == http::error::need_more) break;
+      if (ec) return on_read(ec);
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) return on_read({});
+    if (buffer_.size() > 0) {
+      bool in_chunks = parser_->is_header_done() && parser_->chunked();
+      auto data = buffer_.cdata();
+      std::string_view held(static_cast<const char*>(data.data()), data.size());
+      switch (unparsed_.check(held, in_chunks, metadata_ < kHeaderLimit ? kHeaderLimit - metadata_ : 0)) {
+        case Unparsed::too_large:
+          return on_read(http::error::header_limit);
+        case Unparsed::malformed:
+          return on_read(in_chunks ? http::error::bad_chunk : http::error::bad_line_ending);
+        case Unparsed::ok:
+          break;
+      }
+    }
+    stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadSize)), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->buffer_.commit(n);
+      if (ec == asio::error::eof) {
+        // As Beast's read: EOF between requests ends the stream; inside one, the message is cut.
+        if (!self->parser_->got_some()) return self->on_read(http::error::end_of_stream);
+        self->parser_->put_eof(ec);
+        if (!ec && !self->parser_->is_done()) ec = http::error::partial_message;
+        return self->on_read(ec);
+      }
+      if (ec) return self->on_read(ec);
+      self->parse_buffered();
+    });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::body_limit) return fail_request(413, "PAYLOAD_TOO_LARGE", "Request body is over the limit");
-    if (ec == http::error::header_limit) return fail_request(431, "PAYLOAD_TOO_LARGE", "Request headers are over 64 KiB");
+    if (ec == http::error::header_limit)
+      return fail_request(431, "PAYLOAD_TOO_LARGE", "Request headers (with chunk extensions and trailers) are over 64 KiB");
     if (ec) {
       if (!is_expected(ec) && ec.category() == beast::error_code(http::error::end_of_stream).category())
         return fail_request(400, "INVALID_QUERY", "Malformed HTTP request");
@@ -65,11 +126,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     stream_.expires_never();
     auto& msg = parser_->get();
+    version_ = msg.version();
+    if (const char* bad = host_problem(msg)) return fail_request(400, "INVALID_QUERY", bad);
     if (realtime_ && beast::websocket::is_upgrade(msg)) {
       if (auto route = realtime::match_route(std::string_view(msg.target().data(), msg.target().size()))) return upgrade(std::move(*route));
     }
     keep_alive_ = msg.keep_alive();
-    version_ = msg.version();
+    head_ = msg.method() == http::verb::head;
     api::HttpRequest req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -105,6 +168,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (config_.ws_deflate) deflate = negotiate_deflate(header(http::field::sec_websocket_extensions));
     std::string handshake = switching_protocols(header(http::field::sec_websocket_key), deflate ? deflate->response : "");
     parser_.reset();
+    slot_.release();  // counted by --ws-max-connections from now on
     start_ws_session(stream_.release_socket(), std::move(handshake), std::move(deflate), std::move(route), *realtime_,
                      config_);
   }
@@ -137,6 +201,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     return false;
   }
 
+  // RFC 9112 3.2: an HTTP/1.1 request carries exactly one Host; a server answers 400 to none
+  // or several (a proxy and this server could otherwise disagree on which one counts). HTTP/1.0
+  // predates Host and may omit it, never repeat it. Every client we know (npm SDK through
+  // fetch, browsers, the C++ SDK, curl) sends one.
+  static const char* host_problem(const http::request<http::string_body>& msg) {
+    std::size_t hosts = msg.count(http::field::host);
+    if (hosts > 1) return "More than one Host header";
+    if (hosts == 0 && msg.version() >= 11) return "Missing Host header";
+    return nullptr;
+  }
+
   void fail_request(int status, const char* code, const char* detail) {
     keep_alive_ = false;
     api::HttpResponse r;
@@ -154,11 +229,35 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
+    if (head_) {
+      // RFC 9110 9.3.2: the GET answer's header fields, without its content.
+      auto length = res->body().size();
+      res->body().clear();
+      res->content_length(length);
+    }
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
-      if (!self->keep_alive_) return self->close();
+      if (!self->keep_alive_) return self->linger();
       self->read_next();
+    });
+  }
+
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    buffer_.clear();
+    lingered_ = 0;
+    stream_.expires_after(kLingerTime);
+    drop_input();
+  }
+
+  void drop_input() {
+    stream_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > kLingerBytes) return self->close();
+      self->drop_input();  // prepare() reuses the same bytes: nothing is kept
     });
   }
 
@@ -169,23 +268,29 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   beast::tcp_stream stream_;
+  ConnectionLimit::Slot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> on_chunk_header_;
+  std::size_t metadata_ = 0;  // header section and chunk extensions of the current request
+  UnparsedCheck unparsed_;
   api::Api& api_;
   realtime::RealtimeService* realtime_;
   const ServerConfig& config_;
   bool keep_alive_ = true;
   std::string remote_ip_;  // for per-IP limits; read once, the peer does not change
+  bool head_ = false;          // the request being answered is a HEAD
+  std::size_t lingered_ = 0;  // bytes drained after a refused request, before closing
   unsigned version_ = 11;
 };
 
 }  // namespace
 
-void start_http_session(asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
-                        const ServerConfig& config) {
+void start_http_session(asio::ip::tcp::socket socket, ConnectionLimit::Slot slot, api::Api& api,
+                        realtime::RealtimeService* realtime, const ServerConfig& config) {
   beast::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  std::make_shared<HttpSession>(std::move(socket), api, realtime, config)->start();
+  std::make_shared<HttpSession>(std::move(socket), std::move(slot), api, realtime, config)->start();
 }
 
 }  // namespace cocobase::server::net

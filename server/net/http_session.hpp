@@ -4,6 +4,7 @@
 // Owned by shared_ptr; all its handlers run on its socket's io_context.
 #include "api/api.hpp"
 #include "config/server_config.hpp"
+#include "net/connection_limit.hpp"
 #include "realtime/realtime_service.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -11,7 +12,9 @@
 namespace cocobase::server::net {
 
 // `realtime` may be null (no WebSocket routes: upgrades are answered as plain requests).
-void start_http_session(boost::asio::ip::tcp::socket socket, api::Api& api, realtime::RealtimeService* realtime,
-                        const ServerConfig& config);
+// `slot` is the connection's place under --http-max-connections, held until it closes or
+// becomes a WebSocket.
+void start_http_session(boost::asio::ip::tcp::socket socket, ConnectionLimit::Slot slot, api::Api& api,
+                        realtime::RealtimeService* realtime, const ServerConfig& config);
 
 }  // namespace cocobase::server::net

@@ -1,5 +1,6 @@
 #include "net/ws_session.hpp"
 
+#include "net/control_slot.hpp"
 #include "net/thread_outbox.hpp"
 #include "net/ws_frame_reader.hpp"
 
@@ -233,7 +234,9 @@ class WsSession final : public realtime::Connection,
     realtime::send_error(*this, e);
   }
 
-  void on_ping(std::string_view payload) override { enqueue_control(std::make_shared<const WireFrame>(WsOpcode::pong, payload)); }
+  void on_ping(std::string_view payload) override {
+    enqueue_control(std::make_shared<const WireFrame>(WsOpcode::pong, payload), pong_slot_, true);
+  }
 
   void on_pong() override {}  // any frame counts as activity
 
@@ -290,7 +293,7 @@ class WsSession final : public realtime::Connection,
         realtime::send_error(*this, e);
       } else if (config_.ws_ping_interval_ms > 0 && now >= last_ping_ + std::chrono::milliseconds(config_.ws_ping_interval_ms)) {
         last_ping_ = now;
-        enqueue_control(ping_frame());
+        enqueue_control(ping_frame(), ping_slot_, false);
       }
     }
     arm_timer();
@@ -298,11 +301,29 @@ class WsSession final : public realtime::Connection,
 
   // --- outbound ------------------------------------------------------------------------------
 
-  void enqueue_control(Frame f) {
+  // At most one frame of a kind is owed (control_slot.hpp): an unsent one is replaced
+  // (`replace`: a pong answers the latest ping) or kept (our ping). What is queued counts
+  // against --ws-max-queue-bytes like any frame.
+  void enqueue_control(Frame f, ControlSlot& slot, bool replace) {
     if (done_ || close_queued_) return;
+    if (std::size_t i = slot.replaceable(head_, head_offset_); i != ControlSlot::npos) {
+      if (!replace) return;
+      count(f);
+      uncount(queue_[i]);
+      queue_[i] = std::move(f);
+      return write_queued();
+    }
+    std::size_t size = f->size();
+    if (queued_bytes_.load(std::memory_order_relaxed) + size > config_.ws_max_queue_bytes) return close_slow_consumer();
     count(f);
+    slot.queued(queue_.size());
     queue_.push_back(std::move(f));
     write_queued();
+  }
+
+  void queue_truncated(std::size_t size) {
+    pong_slot_.truncated(size);
+    ping_slot_.truncated(size);
   }
 
   // Drops everything not yet written and closes 4509 (8f). Any thread.
@@ -322,6 +343,7 @@ class WsSession final : public realtime::Connection,
       std::size_t keep = head_ + (head_offset_ > 0 ? 1 : 0);
       for (std::size_t i = keep; i < queue_.size(); ++i) uncount(queue_[i]);
       queue_.resize(keep);
+      queue_truncated(keep);
     }
     close_frame_ = close.get();
     count(close);
@@ -357,6 +379,7 @@ class WsSession final : public realtime::Connection,
       consume(static_cast<std::size_t>(written));
     }
     queue_.clear();
+    queue_truncated(0);
     head_ = 0;
     if (queue_.capacity() > 64) std::vector<Frame>().swap(queue_);
     if (drained_) notify_drained();
@@ -436,6 +459,7 @@ class WsSession final : public realtime::Connection,
     socket_.close(ec);
     for (std::size_t i = head_; i < queue_.size(); ++i) uncount(queue_[i]);
     std::vector<Frame>().swap(queue_);
+    queue_truncated(0);
     head_ = head_offset_ = 0;
     drained_ = nullptr;
     if (session_) {
@@ -459,6 +483,7 @@ class WsSession final : public realtime::Connection,
 
   std::vector<Frame> queue_;  // the socket thread's write queue; [head_, end) is unwritten
   std::size_t head_ = 0, head_offset_ = 0;
+  ControlSlot pong_slot_, ping_slot_;  // our unsent pong and ping, if any
   std::function<void()> drained_;
   bool write_waiting_ = false;
   bool in_turn_ = false;  // the outbox will call write()

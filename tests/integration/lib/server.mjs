@@ -64,16 +64,19 @@ function waitExit(proc, ms) {
 /**
  * Start `cocobase serve` on an ephemeral port.
  * Resolves once the `Listening on` line appeared on stdout.
+ * `wrap` runs it under a command that execs it (prlimit, taskset).
  * @returns {{url, apiKey, dataDir, proc, stop(), kill(signal), stdout(), stderr()}}
  */
-export async function startServer({ args = [], env = {}, dataDir, apiKey } = {}) {
+export async function startServer({ args = [], env = {}, dataDir, apiKey, wrap = [] } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`cocobase binary not found at ${BIN} (set COCOBASE_BIN)`);
   }
   const ownsDir = !dataDir;
   if (!dataDir) dataDir = await makeTempDir();
   const listen = args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];  // a fixed port: restarts
-  const proc = spawn(BIN, ['serve', ...listen, '--data', dataDir, ...args], {
+  // `wrap`: a command that execs the server, e.g. ['prlimit', '--nofile=256:256'] (the pid stays the server's).
+  const cmd = [...wrap, BIN, 'serve', ...listen, '--data', dataDir, ...args];
+  const proc = spawn(cmd[0], cmd.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
