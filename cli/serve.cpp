@@ -107,6 +107,9 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "max-filter-conditions", config->max_filter_conditions, "Most filter conditions per query (400 above)");
   flag(cmd, "max-in-items", config->max_in_items, "Most items in one in/notin list (400 above)");
   flag(cmd, "max-populate-depth", config->max_populate_depth, "Longest populate chain (400 above)");
+  flag(cmd, "max-populate-documents", config->max_populate_documents,
+       "Records populate may insert into one response, repeats counted (400 above)");
+  flag(cmd, "max-populate-bytes", config->max_populate_bytes, "Bytes populate may add to one response (400 above)");
   flag(cmd, "changelog-max-age-s", config->changelog_max_age_s, "Change-log entries older than this are pruned");
   flag(cmd, "changelog-max-events", config->changelog_max_events, "Change-log entries kept per collection");
   flag(cmd, "ws-max-message-bytes", config->ws_max_message_bytes, "Largest WebSocket message (close 1009 above)");

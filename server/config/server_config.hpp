@@ -23,6 +23,16 @@ struct ServerConfig {
   std::size_t max_filter_conditions = 64;
   std::size_t max_in_items = 1000;
   std::size_t max_populate_depth = 3;  // each level is a lookup per reference
+  // Records one response may insert by populate, each copy counted (a reference repeated or
+  // reached by many paths is inserted each time). Without a bound, a document with N
+  // self-references populated two levels deep inserts N^2 copies of itself (issue 12: 300
+  // references, 12 KB, past 3 GB). 1000 lets a full list page (--max-list-limit) carry one
+  // populated reference per document.
+  std::size_t max_populate_documents = 1000;
+  // Serialized bytes those records may add to one response: twice the largest body a client
+  // may send (--max-body-bytes), enough for a page of large referenced documents, and far below
+  // what would threaten the process.
+  std::size_t max_populate_bytes = 16 * 1024 * 1024;
 
   // Change-log retention (PROTOCOL 8a): bounded so the log cannot outgrow the documents.
   std::int64_t changelog_max_age_s = 86400;

@@ -146,8 +146,9 @@ class Store {
                                      const std::string& id) = 0;
   virtual std::vector<CollectionInfo> list_collections(const std::string& project) = 0;
   virtual std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) = 0;
-  // A document of any collection of the project by id (populate, PROTOCOL 4.10).
-  virtual std::optional<protocol::Document> document_by_id(const std::string& project, const std::string& id) = 0;
+  // A document of any collection of the project by id (populate, PROTOCOL 4.10), with its owner
+  // so that its collection's read rule can be applied (head_seq is not set).
+  virtual DocumentRead document_by_id(const std::string& project, const std::string& id) = 0;
   virtual ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
                                        std::uint64_t after_seq, std::size_t max_events) = 0;
 

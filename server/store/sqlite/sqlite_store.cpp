@@ -251,14 +251,17 @@ DocumentRead SqliteStore::read_document(const std::string& project, const std::s
   return r;
 }
 
-std::optional<protocol::Document> SqliteStore::document_by_id(const std::string& project, const std::string& id) {
+DocumentRead SqliteStore::document_by_id(const std::string& project, const std::string& id) {
   auto c = lease_reader();
+  DocumentRead r;
   auto st = c->prepare(
-      "SELECT d.id, d.data, d.created_at, d.updated_at, d.collection, c.id FROM documents d"
+      "SELECT d.id, d.data, d.created_at, d.updated_at, d.collection, c.id, d.owner_id FROM documents d"
       " JOIN collections c ON c.project=d.project AND c.name=d.collection WHERE d.project=? AND d.id=?");
   st.bind(1, project).bind(2, id);
-  if (!st.step()) return std::nullopt;
-  return row_to_document(st, std::string(st.text(4)), std::string(st.text(5)));
+  if (!st.step()) return r;
+  r.document = row_to_document(st, std::string(st.text(4)), std::string(st.text(5)));
+  r.owner_id = st.text(6);
+  return r;
 }
 
 std::vector<CollectionInfo> SqliteStore::list_collections(const std::string& project) {

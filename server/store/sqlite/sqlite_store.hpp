@@ -41,7 +41,7 @@ class SqliteStore final : public Store {
                              const std::string& id) override;
   std::vector<CollectionInfo> list_collections(const std::string& project) override;
   std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) override;
-  std::optional<protocol::Document> document_by_id(const std::string& project, const std::string& id) override;
+  DocumentRead document_by_id(const std::string& project, const std::string& id) override;
   ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
                                std::uint64_t after_seq, std::size_t max_events) override;
 
