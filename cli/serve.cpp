@@ -122,6 +122,8 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "ws-max-connections", config->ws_max_connections, "WebSocket connections per process (429 above)");
   flag(cmd, "ws-max-replay-events", config->ws_max_replay_events, "Most events replayed per resume (resync above)");
   flag(cmd, "ws-document-alias", config->ws_document_alias, "Repeat `data` as `document` in watch events");
+  flag(cmd, "access-recheck-ms", config->access_recheck_ms,
+       "Interval of the check for rules set or keys revoked, applied to open sockets (0 = off)");
   flag(cmd, "max-rooms-per-project", config->max_rooms_per_project, "Rooms per project (4429 above)");
   flag(cmd, "max-room-participants", config->max_room_participants, "Participants per room (4429 above)");
   flag(cmd, "room-history-size", config->room_history_size, "Room messages kept for `history`");

@@ -56,6 +56,10 @@ struct ServerConfig {
   bool ws_document_alias = true;   // npm 1.6.0 reads `document`; off halves event frames
   bool ws_deflate = false;  // permessage-deflate costs CPU and memory per socket; opt-in
   std::string ws_allowed_origins;  // comma-separated; empty: Origin is not checked (1.7)
+  // How often the server looks for rules set or keys revoked (by the CLI, while it runs) to
+  // re-check open sockets: one read of one row; a second is how long a revoked key or a
+  // tightened rule may keep reaching an open socket. 0 = never (checked at auth only).
+  std::int64_t access_recheck_ms = 1000;
   std::size_t max_rooms_per_project = 1000;
   std::size_t max_room_participants = 1000;
   std::size_t room_history_size = 100;  // per room, in memory

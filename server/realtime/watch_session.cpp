@@ -49,8 +49,9 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
     else return fail(WsError{"INVALID_RESUME", {}});
   }
 
-  // The collection's read rule (docs/auth.md, auth/read_access.hpp), checked once, when the
-  // watch starts.
+  // The collection's read rule (docs/auth.md, auth/read_access.hpp). Checked again on every
+  // rules change while the watch is open (access_recheck.hpp).
+  const std::uint64_t passes = access_.passes();
   auth::Rule rule = auth::interpret(store_.get_rules(auth.project, collection_)).read;
   auth::ReadScope scope = auth::read_scope(rule, auth.principal);
   if (!scope.admitted) {
@@ -66,6 +67,9 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
   watcher_ = std::make_shared<Watcher>(weak_, auth.project, collection_, std::move(filter), std::move(filter_key),
                                        std::move(scope.owner), config_.ws_max_queue_bytes);
   hub_.add(watcher_);
+  access_.attach_watch(&conn_, collection_, watcher_);
+  // A re-check pass that began after the rule was read may have found no watcher to check.
+  if (access_.passes() != passes) access_.recheck(&conn_);
   // A short blocking read on the I/O thread, like the REST reads; bounded by
   // --ws-max-replay-events.
   constexpr auto kNoEvents = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());

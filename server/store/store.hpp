@@ -164,6 +164,9 @@ class Store {
   virtual bool insert_api_key(const StoredApiKey& key) = 0;
   virtual std::vector<ApiKeyInfo> list_api_keys(const std::string& project) = 0;
   virtual bool revoke_api_key(const std::string& project, const std::string& key_id) = 0;
+  // A number that changes whenever rules are set or a key is revoked, by this process or by
+  // another on the same data dir (the CLI): open sockets are re-checked when it moves.
+  virtual std::uint64_t access_version() = 0;
 
   // App users. Written directly (not through the change-log writer: users have no change feed).
   virtual UserWriteStatus insert_user(const UserRecord& user) = 0;
