@@ -28,7 +28,7 @@ std::string group_key(const std::string& filter_key, const std::optional<std::st
 
 struct Receivers {
   std::shared_ptr<const protocol::Filter> filter;
-  std::optional<std::string> owner;
+  auth::ReadScope scope;
   std::vector<std::shared_ptr<Watcher>> watchers;
 };
 
@@ -56,7 +56,7 @@ void WatchHub::add_locked(Topic& topic, const std::shared_ptr<Watcher>& w, const
   auto& group = topic.groups[group_key(w->filter_key, owner)];
   if (!group.filter) {
     group.filter = w->filter;
-    group.owner = owner;
+    group.scope = auth::ReadScope{true, owner};
   }
   group.watchers.emplace(w.get(), w);
 }
@@ -103,7 +103,7 @@ void WatchHub::on_event(const ChangeEventPtr& e) {
     if (topic == shard.topics.end()) return;
     receivers.reserve(topic->second.groups.size());
     for (auto& [_, g] : topic->second.groups) {
-      Receivers r{g.filter, g.owner, {}};
+      Receivers r{g.filter, g.scope, {}};
       r.watchers.reserve(g.watchers.size());
       for (auto& [_, w] : g.watchers) r.watchers.push_back(w);
       receivers.push_back(std::move(r));
@@ -113,7 +113,7 @@ void WatchHub::on_event(const ChangeEventPtr& e) {
   Frame plain, left;
   SendBatch batch;
   for (const auto& r : receivers) {
-    if (r.owner && *r.owner != e->owner_id) continue;
+    if (!r.scope.allows(e->owner_id)) continue;  // the read decision (auth/read_access.hpp)
     FilterOutcome o = apply_filter(*r.filter, *e);
     if (!o.deliver) continue;
     Frame& f = o.left_filter ? left : plain;

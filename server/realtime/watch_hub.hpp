@@ -35,7 +35,7 @@ class WatchHub {
  private:
   struct Group {
     std::shared_ptr<const protocol::Filter> filter;
-    std::optional<std::string> owner;  // every watcher of a group has the same restriction
+    auth::ReadScope scope;  // every watcher of a group has the same owner restriction
     std::unordered_map<const Watcher*, std::shared_ptr<Watcher>> watchers;
   };
   struct Topic {

@@ -6,7 +6,7 @@ namespace cocobase::server::realtime {
 
 std::optional<std::string> Watcher::owner() const {
   std::lock_guard lock(mutex_);
-  return owner_;
+  return scope_.owner;
 }
 
 bool Watcher::owner_allows(const std::string& owner_id) const {
@@ -50,7 +50,7 @@ void Watcher::go_live(std::uint64_t head) {
 
 void Watcher::set_owner(std::optional<std::string> owner) {
   std::lock_guard lock(mutex_);
-  owner_ = std::move(owner);
+  scope_.owner = std::move(owner);
 }
 
 void Watcher::stop() {

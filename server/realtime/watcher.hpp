@@ -7,6 +7,7 @@
 // `connected` and any replay, and calls go_live(H), which flushes the buffered events with
 // seq > H. Events with seq <= H are dropped forever after: they were in the replay or before
 // the watch started.
+#include "auth/read_access.hpp"
 #include "realtime/connection.hpp"
 
 #include <cocobase/protocol/filter.hpp>
@@ -29,7 +30,7 @@ class Watcher {
           std::shared_ptr<const protocol::Filter> filter, std::string filter_key, std::optional<std::string> owner,
           std::size_t max_buffer_bytes)
       : project(std::move(project)), collection(std::move(collection)), filter(std::move(filter)),
-        filter_key(std::move(filter_key)), conn_(std::move(conn)), owner_(std::move(owner)),
+        filter_key(std::move(filter_key)), conn_(std::move(conn)), scope_{true, std::move(owner)},
         max_buffer_bytes_(max_buffer_bytes) {}
 
   const std::string project, collection;
@@ -53,11 +54,11 @@ class Watcher {
   void stop();
 
  private:
-  bool allows_locked(const std::string& owner_id) const { return !owner_ || *owner_ == owner_id; }
+  bool allows_locked(const std::string& owner_id) const { return scope_.allows(owner_id); }
 
   mutable std::mutex mutex_;
   std::weak_ptr<Connection> conn_;
-  std::optional<std::string> owner_;
+  auth::ReadScope scope_;  // admitted (else the watch is closed); the owner restriction
   bool live_ = false;
   bool overflowed_ = false;  // or stopped
   std::uint64_t head_ = 0;
