@@ -108,6 +108,9 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "max-in-items", config->max_in_items, "Most items in one in/notin list (400 above)");
   flag(cmd, "max-filter-operand-bytes", config->max_filter_operand_bytes, "Longest filter value in bytes (400 above)");
   flag(cmd, "max-populate-depth", config->max_populate_depth, "Longest populate chain (400 above)");
+  flag(cmd, "max-populate-documents", config->max_populate_documents,
+       "Records populate may insert into one response, repeats counted (400 above)");
+  flag(cmd, "max-populate-bytes", config->max_populate_bytes, "Bytes populate may add to one response (400 above)");
   flag(cmd, "changelog-max-age-s", config->changelog_max_age_s, "Change-log entries older than this are pruned");
   flag(cmd, "changelog-max-events", config->changelog_max_events, "Change-log entries kept per collection");
   flag(cmd, "ws-max-message-bytes", config->ws_max_message_bytes, "Largest WebSocket message (close 1009 above)");
@@ -124,6 +127,8 @@ void add_serve_command(CLI::App& app) {
   flag(cmd, "ws-replay-page-events", config->ws_replay_page_events, "Change-log entries a replay reads and holds at a time");
   flag(cmd, "ws-replay-page-bytes", config->ws_replay_page_bytes, "Stored bytes a replay reads and holds at a time");
   flag(cmd, "ws-document-alias", config->ws_document_alias, "Repeat `data` as `document` in watch events");
+  flag(cmd, "access-recheck-ms", config->access_recheck_ms,
+       "Interval of the check for rules set or keys revoked, applied to open sockets (0 = off)");
   flag(cmd, "max-rooms-per-project", config->max_rooms_per_project, "Rooms per project (4429 above)");
   flag(cmd, "max-room-participants", config->max_room_participants, "Participants per room (4429 above)");
   flag(cmd, "room-history-size", config->room_history_size, "Room messages kept for `history`");

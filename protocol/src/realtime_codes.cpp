@@ -14,6 +14,7 @@ struct Row {
 constexpr std::array kTable{
     Row{"AUTH_REQUIRED", "API key is required", 4401},
     Row{"INVALID_API_KEY", "Invalid API key", 4401},
+    Row{"API_KEY_REVOKED", "API key revoked", 4401},  // while the socket was open (docs/realtime.md)
     Row{"INVALID_TOKEN", "Invalid token", 4401},
     Row{"TOKEN_EXPIRED", "Token expired", 4401},
     Row{"PROJECT_MISMATCH", "Token and API key belong to different projects", 4403},

@@ -4,12 +4,7 @@
 namespace cocobase::server::api {
 
 auth::CollectionRules collection_rules(const RequestContext& ctx) {
-  StoredRules stored = ctx.store.get_rules(ctx.project, ctx.collection);
-  auth::CollectionRules r;
-  // Stored values were validated when set; anything unreadable is treated as the strictest.
-  r.read = auth::parse_rule(stored.read).value_or(auth::Rule::admin);
-  r.write = auth::parse_rule(stored.write).value_or(auth::Rule::admin);
-  return r;
+  return auth::interpret(ctx.store.get_rules(ctx.project, ctx.collection));
 }
 
 void require_admitted(const RequestContext& ctx, const auth::CollectionRules& rules, bool write) {

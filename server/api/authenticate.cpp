@@ -57,9 +57,9 @@ auth::Principal authenticate_project(Store& store, const auth::JwtCodec& jwt, co
   throw ApiError{401, "AUTH_REQUIRED", "Authentication required", {}, {}};
 }
 
-std::string authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden) {
+auth::Principal authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden) {
   if (const std::string* key = request.header("x-api-key")) {
-    if (auto project = auth::project_for_api_key(store, trim_blanks(*key))) return *project;
+    if (auto who = auth::principal_for_api_key(store, trim_blanks(*key))) return *who;
     throw ApiError{401, "INVALID_API_KEY", "Invalid API key", {}, {}};
   }
   if (token_only_is_forbidden && bearer_token(request))

@@ -42,19 +42,26 @@ std::size_t parse_count_param(const std::string& text, const char* name) {
 }
 
 
-// The documents of a snapshot that the principal may read and that match the filter.
-// Population comes first, so filters (and later sorting and select) see populated data.
+// The documents of a snapshot that the principal may read (auth/read_access.hpp) and that match
+// the filter. With `populator`, population comes first, so filters (and later sorting and
+// select) see populated data; without it the caller populates what it returns.
 std::vector<Document> readable_matching(const RequestContext& ctx, auth::Rule read, CollectionSnapshot&& snap,
-                                        const protocol::Filter& filter) {
-  RequestPopulator populator(ctx);
+                                        const protocol::Filter& filter, RequestPopulator* populator) {
+  auth::ReadScope scope = auth::read_scope(read, ctx.principal);
   std::vector<Document> out;
   for (std::size_t i = 0; i < snap.documents.size(); ++i) {
-    if (!auth::rule_allows(read, ctx.principal, snap.owners[i])) continue;
-    populator.apply(snap.documents[i].data);
+    if (!scope.allows(snap.owners[i])) continue;
+    if (populator) populator->apply(snap.documents[i].data);
     if (filter.empty() || filter.matches(protocol::DocumentFieldSource(snap.documents[i])))
       out.push_back(std::move(snap.documents[i]));
   }
   return out;
+}
+
+// Population costs budget (--max-populate-documents): only populate every readable document
+// when a filter or the sort may name a populated path, else just the page returned.
+bool populate_before_filter(const RequestPopulator& p, const protocol::Filter& filter, const protocol::Path& path) {
+  return p.active() && (!filter.empty() || p.touches(path));
 }
 
 struct SortSpec {
@@ -149,16 +156,19 @@ HttpResponse list_documents(RequestContext& ctx) {
   auto selects = protocol::parse_select(values_of(ctx.query, "select"));
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_common());
 
+  RequestPopulator populator(ctx);
   auto rules = collection_rules(ctx);
   require_admitted(ctx, rules, false);
   auto snap = ctx.store.read_collection(ctx.project, ctx.collection);
   std::uint64_t head_seq = snap.head_seq;
-  auto docs = readable_matching(ctx, rules.read, std::move(snap), filter);
+  bool populate_all = populate_before_filter(populator, filter, sort.path);
+  auto docs = readable_matching(ctx, rules.read, std::move(snap), filter, populate_all ? &populator : nullptr);
   protocol::sort_documents(docs, sort.path, sort.order);
 
   std::string body = "[";
   for (std::size_t i = offset; i < docs.size() && i - offset < limit; ++i) {
     if (body.size() > 1) body.push_back(',');
+    if (!populate_all) populator.apply(docs[i].data);
     if (!selects.empty()) docs[i].data = protocol::project_select(docs[i].data, selects);
     protocol::append_document_json(body, docs[i]);
   }
@@ -174,7 +184,7 @@ HttpResponse get_document(RequestContext& ctx, const std::string& id) {
   auto read = ctx.store.read_document(ctx.project, ctx.collection, id);
   // Another user's document under the owner rule is not found, not forbidden: existence is
   // not disclosed.
-  if (!read.document || !auth::rule_allows(rules.read, ctx.principal, read.owner_id))
+  if (!read.document || !auth::may_read(rules.read, ctx.principal, read.owner_id))
     throw ApiError{404, "NOT_FOUND", "Document not found", {}, {}};
   populator.apply(read.document->data);
   if (!selects.empty()) read.document->data = protocol::project_select(read.document->data, selects);
@@ -183,9 +193,11 @@ HttpResponse get_document(RequestContext& ctx, const std::string& id) {
 
 HttpResponse count_documents(RequestContext& ctx) {
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_common());
+  RequestPopulator populator(ctx);
   auto rules = collection_rules(ctx);
   require_admitted(ctx, rules, false);
-  std::size_t n = readable_matching(ctx, rules.read, ctx.store.read_collection(ctx.project, ctx.collection), filter).size();
+  RequestPopulator* p = populate_before_filter(populator, filter, {}) ? &populator : nullptr;
+  std::size_t n = readable_matching(ctx, rules.read, ctx.store.read_collection(ctx.project, ctx.collection), filter, p).size();
   return json_response(200, "{\"count\":" + std::to_string(n) + "}");
 }
 
@@ -205,9 +217,12 @@ HttpResponse aggregate_documents(RequestContext& ctx) {
     invalid_query("Invalid field '" + *field + "'");
   }
   protocol::Filter filter = parse_filter(ctx, protocol::reserved_keys_aggregate());
+  RequestPopulator populator(ctx);
   auto rules = collection_rules(ctx);
   require_admitted(ctx, rules, false);
-  auto docs = readable_matching(ctx, rules.read, ctx.store.read_collection(ctx.project, ctx.collection), protocol::Filter{});
+  RequestPopulator* p = populate_before_filter(populator, filter, path) ? &populator : nullptr;
+  auto docs = readable_matching(ctx, rules.read, ctx.store.read_collection(ctx.project, ctx.collection),
+                                protocol::Filter{}, p);
   json::object out;
   out["collection"] = ctx.collection;
   out["field"] = *field;

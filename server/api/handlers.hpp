@@ -4,6 +4,7 @@
 #include "api/api_error.hpp"
 #include "api/blocking_pool.hpp"
 #include "auth/access_rules.hpp"
+#include "auth/read_access.hpp"
 #include "auth/jwt.hpp"
 
 #include <cocobase/protocol/json.hpp>
@@ -36,7 +37,7 @@ struct RequestContext {
 // "project": an API key, or (without an x-api-key header) a user token.
 auth::Principal authenticate_project(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request);
 // "key": an API key only. token_only_is_forbidden: a token alone gets 403 (user listing).
-std::string authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden);
+auth::Principal authenticate_key(Store& store, const HttpRequest& request, bool token_only_is_forbidden);
 // "user": a user token whose user still exists; x-api-key is ignored.
 UserRecord authenticate_user(Store& store, const auth::JwtCodec& jwt, const HttpRequest& request);
 
@@ -55,18 +56,38 @@ void require_admitted(const RequestContext& ctx, const auth::CollectionRules& ru
 std::optional<std::string> required_owner(const RequestContext& ctx, const auth::CollectionRules& rules);
 
 // The request's `populate` chains (PROTOCOL 4.10), applied to one data object at a time.
-// Throws ApiError (400 INVALID_QUERY) for invalid chains. Construct after authentication.
+// A reference resolves only to what ctx.principal may read (auth/read_access.hpp): a document
+// under its collection's read rule, a user record in the view user_view() gives; anything else
+// comes back null, as if missing. One response may insert at most --max-populate-documents
+// records and --max-populate-bytes of them: apply() throws 400 INVALID_QUERY as soon as either
+// is passed, before the rest is built. Throws ApiError (400 INVALID_QUERY) for invalid chains.
+// Construct after authentication.
 class RequestPopulator {
  public:
   explicit RequestPopulator(const RequestContext& ctx);
   bool active() const { return !chains_.empty(); }
+  // Whether `path` starts at a populated field: a filter or sort on it needs population first.
+  bool touches(const protocol::Path& path) const;
   void apply(protocol::json::object& data);
 
  private:
+  struct Record {
+    std::optional<protocol::json::object> value;  // nullopt: missing or not readable
+    std::size_t bytes = 0;                        // serialized size, charged per inserted copy
+  };
+  const Record& record(const std::string& id);
+  std::optional<protocol::json::object> readable_record(const std::string& id);
+  auth::Rule read_rule(const std::string& collection);
+  void charge(const Record& r);
+
   Store& store_;
+  const ServerConfig& config_;
   std::string project_;
+  auth::Principal principal_;
   std::vector<protocol::Path> chains_;
-  std::map<std::string, std::optional<protocol::json::object>> memo_;
+  std::map<std::string, Record> memo_;
+  std::map<std::string, auth::Rule> rules_;  // read rule per referenced collection
+  std::size_t inserted_documents_ = 0, inserted_bytes_ = 0;
 };
 
 // Reads: respond synchronously.

@@ -151,7 +151,7 @@ void merge_extras(json::object& data, const json::object& body, bool signup, boo
 }
 
 void signup(RequestContext& ctx, const Respond& respond) {
-  ctx.project = authenticate_key(ctx.store, ctx.request, false);
+  ctx.project = authenticate_key(ctx.store, ctx.request, false).project;
   json::value body = parse_body(ctx);
   json::object& b = body_object(body);
   Problems p;
@@ -193,7 +193,7 @@ void signup(RequestContext& ctx, const Respond& respond) {
 }
 
 void login(RequestContext& ctx, const Respond& respond) {
-  ctx.project = authenticate_key(ctx.store, ctx.request, false);
+  ctx.project = authenticate_key(ctx.store, ctx.request, false).project;
   json::value body = parse_body(ctx);
   json::object& b = body_object(body);
   Problems p;
@@ -286,8 +286,9 @@ void sort_users(std::vector<UserRecord>& users, const protocol::Path& path, prot
 }
 
 HttpResponse list_users(RequestContext& ctx) {
-  ctx.project = authenticate_key(ctx.store, ctx.request, true);
-  RequestPopulator populator(ctx);
+  ctx.principal = authenticate_key(ctx.store, ctx.request, true);
+  ctx.project = ctx.principal.project;
+  RequestPopulator populator(ctx);  // as the key: user references in the users' data stay private
   std::size_t limit = std::min(count_param(ctx, "limit", ctx.config.default_list_limit), ctx.config.max_list_limit);
   std::size_t offset = count_param(ctx, "offset", 0);
   protocol::Filter filter;
@@ -372,7 +373,7 @@ void route_users(RequestContext& ctx, const std::vector<std::string>& seg, const
   }
   if (seg.size() == 3 && first == "users") {
     require_method(m, {"GET"}, "GET");
-    ctx.project = authenticate_key(ctx.store, ctx.request, true);
+    ctx.project = authenticate_key(ctx.store, ctx.request, true).project;
     auto user = ctx.store.user_by_id(ctx.project, seg[2]);
     if (!user) throw ApiError{404, "NOT_FOUND", "User not found", {}, {}};
     return respond(json_response(200, protocol::to_json(user_json(*user))));

@@ -31,10 +31,4 @@ bool rule_admits(Rule rule, const Principal& who) {
   return false;
 }
 
-bool rule_allows(Rule rule, const Principal& who, std::string_view owner_id) {
-  if (!rule_admits(rule, who)) return false;
-  if (rule != Rule::owner || who.is_admin()) return true;
-  return !owner_id.empty() && owner_id == who.user_id;
-}
-
 }  // namespace cocobase::server::auth

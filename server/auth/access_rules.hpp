@@ -29,9 +29,8 @@ std::optional<Rule> parse_rule(std::string_view text);
 const char* rule_name(Rule r);
 
 // Whether the principal may use the collection at all under the rule, before looking at any
-// document (owner: any user may, each sees only their own documents).
+// document (owner: any user may, each sees only their own documents). Which documents it may
+// read: auth/read_access.hpp.
 bool rule_admits(Rule rule, const Principal& who);
-// Whether the principal may read or change one document with that owner ("" = none).
-bool rule_allows(Rule rule, const Principal& who, std::string_view owner_id);
 
 }  // namespace cocobase::server::auth

@@ -25,6 +25,16 @@ struct ServerConfig {
   // contains/startswith/endswith cost document + operand per match: bounds one condition.
   std::size_t max_filter_operand_bytes = 4096;
   std::size_t max_populate_depth = 3;  // each level is a lookup per reference
+  // Records one response may insert by populate, each copy counted (a reference repeated or
+  // reached by many paths is inserted each time). Without a bound, a document with N
+  // self-references populated two levels deep inserts N^2 copies of itself (issue 12: 300
+  // references, 12 KB, past 3 GB). 1000 lets a full list page (--max-list-limit) carry one
+  // populated reference per document.
+  std::size_t max_populate_documents = 1000;
+  // Serialized bytes those records may add to one response: twice the largest body a client
+  // may send (--max-body-bytes), enough for a page of large referenced documents, and far below
+  // what would threaten the process.
+  std::size_t max_populate_bytes = 16 * 1024 * 1024;
 
   // Change-log retention (PROTOCOL 8a): bounded so the log cannot outgrow the documents.
   std::int64_t changelog_max_age_s = 86400;
@@ -56,6 +66,10 @@ struct ServerConfig {
   bool ws_document_alias = true;   // npm 1.6.0 reads `document`; off halves event frames
   bool ws_deflate = false;  // permessage-deflate costs CPU and memory per socket; opt-in
   std::string ws_allowed_origins;  // comma-separated; empty: Origin is not checked (1.7)
+  // How often the server looks for rules set or keys revoked (by the CLI, while it runs) to
+  // re-check open sockets: one read of one row; a second is how long a revoked key or a
+  // tightened rule may keep reaching an open socket. 0 = never (checked at auth only).
+  std::int64_t access_recheck_ms = 1000;
   std::size_t max_rooms_per_project = 1000;
   std::size_t max_room_participants = 1000;
   std::size_t room_history_size = 100;  // per room, in memory

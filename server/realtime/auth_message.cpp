@@ -67,6 +67,7 @@ std::variant<AuthMessage, WsError> authenticate(std::string_view text, Store& st
     }
     m.project = principal->project;
     m.principal = std::move(*principal);
+    m.api_key_id = auth::api_key_id(*api_key);
   }
   if (!has_token) return m;
   // 8d: a bad token closes even beside a valid key (only libcocobase sends tokens on sockets,

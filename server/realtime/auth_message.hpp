@@ -19,6 +19,7 @@ struct AuthMessage {
   protocol::json::object raw;
   std::string project;                   // from the API key or the token
   auth::Principal principal;             // who is asking, for the access rules (docs/auth.md)
+  std::string api_key_id;                // the public id of the API key given, if any (revocation)
   // Absent, null or "" -> nullopt; numbers as text. With a token: its sub and name (8d).
   std::optional<std::string> user_id;
   std::optional<std::string> user_name;

@@ -9,7 +9,8 @@
 namespace cocobase::server::realtime {
 
 RealtimeService::RealtimeService(Store& store, EventBus& bus, const auth::JwtCodec* jwt, const ServerConfig& config)
-    : deps_{store, jwt, config, metrics_}, hub_(bus, config, metrics_), rooms_(config) {}
+    : deps_{store, jwt, config, metrics_, access_}, hub_(bus, config, metrics_),
+      access_(store, hub_, config.access_recheck_ms), rooms_(config) {}
 
 std::unique_ptr<Session> RealtimeService::open(const Route& route, Connection& self, std::weak_ptr<Connection> weak) {
   {
@@ -46,6 +47,7 @@ void RealtimeService::release_connection(const Connection* c) {
     std::lock_guard lock(open_mutex_);
     open_.erase(c);
   }
+  access_.remove(c);
   connections_.fetch_sub(1, std::memory_order_relaxed);
 }
 

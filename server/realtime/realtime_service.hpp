@@ -2,6 +2,7 @@
 // The realtime module's front door: owns the watch hub and the broadcast and room registries,
 // and creates the Session for each upgraded socket. The network layer holds one of these.
 #include "bus/event_bus.hpp"
+#include "realtime/access_recheck.hpp"
 #include "config/server_config.hpp"
 #include "realtime/broadcast.hpp"
 #include "realtime/room_registry.hpp"
@@ -46,6 +47,7 @@ class RealtimeService {
   RealtimeMetrics metrics_;  // before deps_ and hub_, which hold references to it
   SessionDeps deps_;
   WatchHub hub_;
+  AccessRecheck access_;  // after hub_: its thread stops before the hub goes
   BroadcastRegistry broadcast_;
   RoomRegistry rooms_;
   std::atomic<std::size_t> connections_{0};

@@ -22,6 +22,11 @@ void SessionBase::on_message(std::string text) {
   auto outcome = authenticate(text, store_, jwt_, config_.max_json_depth);
   if (auto* e = std::get_if<WsError>(&outcome)) return fail(std::move(*e));
   authenticated_ = true;
+  {
+    // Registered before the endpoint reads any rule, so that no change after it goes unseen.
+    const AuthMessage& a = std::get<AuthMessage>(outcome);
+    access_.add(&conn_, AccessRecheck::Grant{a.project, a.principal, a.api_key_id, weak_, {}, {}});
+  }
   tokens_ = config_.ws_rate_burst;
   refilled_ = std::chrono::steady_clock::now();
   try {

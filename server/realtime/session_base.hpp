@@ -1,6 +1,7 @@
 #pragma once
 // What the three endpoints share: the auth handshake, ping/pong, unknown types, invalid JSON
 // after auth, and the per-connection message rate limit (PROTOCOL 5.1.3-5.1.6, 8f).
+#include "realtime/access_recheck.hpp"
 #include "realtime/auth_message.hpp"
 #include "realtime/realtime_metrics.hpp"
 #include "realtime/session.hpp"
@@ -20,6 +21,7 @@ struct SessionDeps {
   const auth::JwtCodec* jwt;  // null: tokens are refused
   const ServerConfig& config;
   RealtimeMetrics& metrics;
+  AccessRecheck& access;  // re-checks the socket when rules or keys change
 };
 
 class SessionBase : public Session {
@@ -31,8 +33,8 @@ class SessionBase : public Session {
   // `self` owns this session and outlives it; `weak` is what registries keep (never a strong
   // reference, so that no registry keeps a closed socket alive).
   SessionBase(const SessionDeps& deps, Connection& self, std::weak_ptr<Connection> weak)
-      : store_(deps.store), jwt_(deps.jwt), config_(deps.config), metrics_(deps.metrics), conn_(self),
-        weak_(std::move(weak)) {}
+      : store_(deps.store), jwt_(deps.jwt), config_(deps.config), metrics_(deps.metrics), access_(deps.access),
+        conn_(self), weak_(std::move(weak)) {}
 
   // Step 7 of 5.1.4 and registration; sends the confirmation or an error that closes.
   virtual void on_authenticated(AuthMessage& auth) = 0;
@@ -47,6 +49,7 @@ class SessionBase : public Session {
   const auth::JwtCodec* jwt_;
   const ServerConfig& config_;
   RealtimeMetrics& metrics_;
+  AccessRecheck& access_;
   Connection& conn_;
   std::weak_ptr<Connection> weak_;
   bool done_ = false;           // failed or closed: ignore client messages

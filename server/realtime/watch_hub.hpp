@@ -28,11 +28,14 @@ class WatchHub {
 
   void add(const std::shared_ptr<Watcher>& w);
   void remove(const Watcher& w);
+  // Gives a registered watcher a new owner restriction (its collection's rules changed) and
+  // moves it to the matching group. No event is delivered under the old one afterwards.
+  void restrict(Watcher& w, std::optional<std::string> owner);
 
  private:
   struct Group {
     std::shared_ptr<const protocol::Filter> filter;
-    std::optional<std::string> owner;  // every watcher of a group has the same restriction
+    auth::ReadScope scope;  // every watcher of a group has the same owner restriction
     std::unordered_map<const Watcher*, std::shared_ptr<Watcher>> watchers;
   };
   struct Topic {
@@ -46,6 +49,9 @@ class WatchHub {
   static constexpr std::size_t kShards = 16;
 
   void on_event(const ChangeEventPtr& e);
+  static void add_locked(Topic& topic, const std::shared_ptr<Watcher>& w, const std::optional<std::string>& owner);
+  // The watcher's entry, removed; null when it was not registered.
+  static std::shared_ptr<Watcher> remove_locked(Shard& shard, const std::string& key, const Watcher& w);
   Shard& shard_for(const std::string& topic_key);
 
   EventBus& bus_;

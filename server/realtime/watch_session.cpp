@@ -1,6 +1,6 @@
 #include "realtime/watch_session.hpp"
 
-#include "auth/access_rules.hpp"
+#include "auth/read_access.hpp"
 #include "realtime/event_frame.hpp"
 
 #include <cocobase/protocol/names.hpp>
@@ -51,24 +51,27 @@ void WatchSession::on_authenticated(AuthMessage& auth) {
     else return fail(WsError{"INVALID_RESUME", {}});
   }
 
-  // The collection's read rule (docs/auth.md), checked once, when the watch starts.
-  StoredRules stored = store_.get_rules(auth.project, collection_);
-  auth::Rule rule = auth::parse_rule(stored.read).value_or(auth::Rule::admin);  // unreadable: strictest
-  if (!auth::rule_admits(rule, auth.principal)) {
+  // The collection's read rule (docs/auth.md, auth/read_access.hpp). Checked again on every
+  // rules change while the watch is open (access_recheck.hpp).
+  const std::uint64_t passes = access_.passes();
+  auth::Rule rule = auth::interpret(store_.get_rules(auth.project, collection_)).read;
+  auth::ReadScope scope = auth::read_scope(rule, auth.principal);
+  if (!scope.admitted) {
     WsError e{"FORBIDDEN", {}};
     e.extra["error_detail"] = std::string("the read rule of collection '") + collection_ + "' is '" +
                               auth::rule_name(rule) + "'";
     return fail(std::move(e));
   }
-  std::optional<std::string> owner;
-  if (rule == auth::Rule::owner && !auth.principal.is_admin()) owner = auth.principal.user_id;
 
   // Register first (buffering), then read the head: nothing committed after the read can be
   // missed, and anything at or below it is dropped by go_live.
   std::string filter_key = protocol::to_json(filters_echo);
   watcher_ = std::make_shared<Watcher>(weak_, auth.project, collection_, std::move(filter), std::move(filter_key),
-                                       std::move(owner), config_.ws_max_queue_bytes);
+                                       std::move(scope.owner), config_.ws_max_queue_bytes);
   hub_.add(watcher_);
+  access_.attach_watch(&conn_, collection_, watcher_);
+  // A re-check pass that began after the rule was read may have found no watcher to check.
+  if (access_.passes() != passes) access_.recheck(&conn_);
   // Only the bounds here; a replay reads the log a page at a time (continue_replay).
   ChangeLogRead read = store_.read_changelog(auth.project, collection_, 0, 0, 0);
 

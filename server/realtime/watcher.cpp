@@ -4,11 +4,21 @@
 
 namespace cocobase::server::realtime {
 
+std::optional<std::string> Watcher::owner() const {
+  std::lock_guard lock(mutex_);
+  return scope_.owner;
+}
+
+bool Watcher::owner_allows(const std::string& owner_id) const {
+  std::lock_guard lock(mutex_);
+  return allows_locked(owner_id);
+}
+
 // The lock is per watcher and held while queueing (Connection::send only enqueues), so that a
 // live event cannot overtake the flush of the buffer in go_live.
-void Watcher::deliver(std::uint64_t seq, const Frame& frame) {
+void Watcher::deliver(std::uint64_t seq, const std::string& owner_id, const Frame& frame) {
   std::lock_guard lock(mutex_);
-  if (overflowed_) return;
+  if (overflowed_ || !allows_locked(owner_id)) return;
   if (!live_) {
     buffered_bytes_ += frame->size();
     if (buffered_bytes_ > max_buffer_bytes_) {
@@ -18,7 +28,7 @@ void Watcher::deliver(std::uint64_t seq, const Frame& frame) {
       if (auto c = conn_.lock()) c->close(kCloseSlowConsumer, "SLOW_CONSUMER");
       return;
     }
-    buffer_.emplace_back(seq, frame);
+    buffer_.push_back(Buffered{seq, owner_id, frame});
     return;
   }
   if (seq <= head_) return;
@@ -31,11 +41,22 @@ void Watcher::go_live(std::uint64_t head) {
   live_ = true;
   if (overflowed_) return;
   if (auto c = conn_.lock()) {
-    for (auto& [seq, frame] : buffer_)
-      if (seq > head) c->send(std::move(frame));
+    for (auto& b : buffer_)
+      if (b.seq > head && allows_locked(b.owner_id)) c->send(std::move(b.frame));
   }
   buffer_.clear();
   buffer_.shrink_to_fit();
+}
+
+void Watcher::set_owner(std::optional<std::string> owner) {
+  std::lock_guard lock(mutex_);
+  scope_.owner = std::move(owner);
+}
+
+void Watcher::stop() {
+  std::lock_guard lock(mutex_);
+  overflowed_ = true;
+  buffer_.clear();
 }
 
 }  // namespace cocobase::server::realtime

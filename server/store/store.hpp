@@ -157,8 +157,9 @@ class Store {
                                      const std::string& id) = 0;
   virtual std::vector<CollectionInfo> list_collections(const std::string& project) = 0;
   virtual std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) = 0;
-  // A document of any collection of the project by id (populate, PROTOCOL 4.10).
-  virtual std::optional<protocol::Document> document_by_id(const std::string& project, const std::string& id) = 0;
+  // A document of any collection of the project by id (populate, PROTOCOL 4.10), with its owner
+  // so that its collection's read rule can be applied (head_seq is not set).
+  virtual DocumentRead document_by_id(const std::string& project, const std::string& id) = 0;
   // Stops after max_events, or after the entry that takes the data read past max_bytes (at
   // least one entry is returned when there is one): a caller pages through a long log holding
   // a bounded window.
@@ -177,6 +178,9 @@ class Store {
   virtual bool insert_api_key(const StoredApiKey& key) = 0;
   virtual std::vector<ApiKeyInfo> list_api_keys(const std::string& project) = 0;
   virtual bool revoke_api_key(const std::string& project, const std::string& key_id) = 0;
+  // A number that changes whenever rules are set or a key is revoked, by this process or by
+  // another on the same data dir (the CLI): open sockets are re-checked when it moves.
+  virtual std::uint64_t access_version() = 0;
 
   // App users. Written directly (not through the change-log writer: users have no change feed).
   virtual UserWriteStatus insert_user(const UserRecord& user) = 0;

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include <cstdlib>
 #include <tuple>
 
 namespace cocobase::server::sqlite {
@@ -283,14 +284,17 @@ DocumentRead SqliteStore::read_document(const std::string& project, const std::s
   return r;
 }
 
-std::optional<protocol::Document> SqliteStore::document_by_id(const std::string& project, const std::string& id) {
+DocumentRead SqliteStore::document_by_id(const std::string& project, const std::string& id) {
   auto c = lease_reader();
+  DocumentRead r;
   auto st = c->prepare(
-      "SELECT d.id, d.data, d.created_at, d.updated_at, d.collection, c.id FROM documents d"
+      "SELECT d.id, d.data, d.created_at, d.updated_at, d.collection, c.id, d.owner_id FROM documents d"
       " JOIN collections c ON c.project=d.project AND c.name=d.collection WHERE d.project=? AND d.id=?");
   st.bind(1, project).bind(2, id);
-  if (!st.step()) return std::nullopt;
-  return row_to_document(st, std::string(st.text(4)), std::string(st.text(5)));
+  if (!st.step()) return r;
+  r.document = row_to_document(st, std::string(st.text(4)), std::string(st.text(5)));
+  r.owner_id = st.text(6);
+  return r;
 }
 
 std::vector<CollectionInfo> SqliteStore::list_collections(const std::string& project) {
@@ -428,11 +432,35 @@ std::vector<ApiKeyInfo> SqliteStore::list_api_keys(const std::string& project) {
   return out;
 }
 
+namespace {
+
+// In the transaction of the change it announces: whoever sees the new version also sees the
+// change.
+void bump_access_version(Connection& c) {
+  c.prepare("INSERT INTO settings(key, value) VALUES('access_version', '1') ON CONFLICT(key)"
+            " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
+      .run();
+}
+
+}  // namespace
+
 bool SqliteStore::revoke_api_key(const std::string& project, const std::string& key_id) {
   std::lock_guard lock(admin_mutex_);
+  Transaction txn(*admin_conn_, "BEGIN IMMEDIATE");
   admin_conn_->prepare("UPDATE api_keys SET revoked_at=? WHERE project=? AND key_id=? AND revoked_at IS NULL")
       .bind(1, protocol::now_timestamp()).bind(2, project).bind(3, key_id).run();
-  return admin_conn_->changes() > 0;
+  if (admin_conn_->changes() == 0) return false;
+  bump_access_version(*admin_conn_);
+  txn.commit();
+  return true;
+}
+
+std::uint64_t SqliteStore::access_version() {
+  // Polled by the access re-check (--access-recheck-ms): a pooled reader, one indexed row.
+  auto c = lease_reader();
+  auto st = c->prepare("SELECT value FROM settings WHERE key='access_version'");
+  if (!st.step()) return 0;
+  return static_cast<std::uint64_t>(std::strtoull(std::string(st.text(0)).c_str(), nullptr, 10));
 }
 
 StoredRules SqliteStore::get_rules(const std::string& project, const std::string& collection) {
@@ -451,10 +479,13 @@ StoredRules SqliteStore::get_rules(const std::string& project, const std::string
 
 void SqliteStore::set_rules(const std::string& project, const StoredRules& r) {
   std::lock_guard lock(admin_mutex_);
+  Transaction txn(*admin_conn_, "BEGIN IMMEDIATE");
   admin_conn_->prepare("INSERT INTO rules(project, collection, read_rule, write_rule) VALUES(?,?,?,?)"
                        " ON CONFLICT(project, collection) DO UPDATE SET read_rule=excluded.read_rule,"
                        " write_rule=excluded.write_rule")
       .bind(1, project).bind(2, r.collection).bind(3, r.read).bind(4, r.write).run();
+  bump_access_version(*admin_conn_);
+  txn.commit();
 }
 
 std::vector<StoredRules> SqliteStore::list_rules(const std::string& project) {

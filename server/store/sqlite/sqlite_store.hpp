@@ -41,7 +41,7 @@ class SqliteStore final : public Store {
                              const std::string& id) override;
   std::vector<CollectionInfo> list_collections(const std::string& project) override;
   std::optional<CollectionInfo> get_collection(const std::string& project, const std::string& name) override;
-  std::optional<protocol::Document> document_by_id(const std::string& project, const std::string& id) override;
+  DocumentRead document_by_id(const std::string& project, const std::string& id) override;
   ChangeLogRead read_changelog(const std::string& project, const std::string& collection,
                                std::uint64_t after_seq, std::size_t max_events, std::size_t max_bytes) override;
 
@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   bool insert_api_key(const StoredApiKey& key) override;
   std::vector<ApiKeyInfo> list_api_keys(const std::string& project) override;
   bool revoke_api_key(const std::string& project, const std::string& key_id) override;
+  std::uint64_t access_version() override;
   UserWriteStatus insert_user(const UserRecord& user) override;
   UserWriteStatus update_user(const UserRecord& user) override;
   std::optional<UserRecord> user_by_id(const std::string& project, const std::string& id) override;

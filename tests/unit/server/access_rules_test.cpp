@@ -1,4 +1,5 @@
 #include "auth/access_rules.hpp"
+#include "auth/read_access.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,9 +34,18 @@ TEST(AccessRules, Matrix) {
   for (const auto& r : rows) {
     SCOPED_TRACE(std::string(rule_name(r.rule)) + " / " + r.who.user_id + std::to_string(int(r.who.kind)));
     EXPECT_EQ(rule_admits(r.rule, r.who), r.admits);
-    EXPECT_EQ(rule_allows(r.rule, r.who, "u1"), r.allows_owned);
-    EXPECT_EQ(rule_allows(r.rule, r.who, ""), r.allows_unowned);
+    EXPECT_EQ(may_read(r.rule, r.who, "u1"), r.allows_owned);
+    EXPECT_EQ(may_read(r.rule, r.who, ""), r.allows_unowned);
+    EXPECT_EQ(read_scope(r.rule, r.who).admitted, r.admits);
   }
 }
 
 }  // namespace
+
+TEST(AccessRules, UserView) {
+  EXPECT_EQ(user_view(kOwner, "u1"), UserView::full);    // the user themself
+  EXPECT_EQ(user_view(kAdmin, "u1"), UserView::full);    // admin keys see everything
+  EXPECT_EQ(user_view(kOther, "u1"), UserView::minimal);
+  EXPECT_EQ(user_view(kKey, "u1"), UserView::minimal);   // public API keys are public
+  EXPECT_EQ(user_view(Principal{"p", Principal::Kind::user, ""}, ""), UserView::minimal);
+}

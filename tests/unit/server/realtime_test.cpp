@@ -136,22 +136,22 @@ TEST(RealtimeEventFrame, FilterTransitionsOf8b) {
 TEST(RealtimeWatcher, BuffersUntilLiveThenDropsAtOrBelowHead) {
   auto c = std::make_shared<FakeConnection>();
   Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", std::nullopt, 1 << 20);
-  w.deliver(4, make_frame("4"));
-  w.deliver(5, make_frame("5"));
-  w.deliver(6, make_frame("6"));
+  w.deliver(4, "", make_frame("4"));
+  w.deliver(5, "", make_frame("5"));
+  w.deliver(6, "", make_frame("6"));
   EXPECT_TRUE(c->frames.empty());
   w.go_live(5);
   EXPECT_EQ(c->frames, (std::vector<std::string>{"6"}));
-  w.deliver(5, make_frame("5 again"));  // published late, already covered by the read
-  w.deliver(7, make_frame("7"));
+  w.deliver(5, "", make_frame("5 again"));  // published late, already covered by the read
+  w.deliver(7, "", make_frame("7"));
   EXPECT_EQ(c->frames, (std::vector<std::string>{"6", "7"}));
 }
 
 TEST(RealtimeWatcher, BufferOverflowClosesAsSlowConsumer) {
   auto c = std::make_shared<FakeConnection>();
   Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", std::nullopt, 10);
-  w.deliver(1, make_frame("123456"));
-  w.deliver(2, make_frame("123456"));
+  w.deliver(1, "", make_frame("123456"));
+  w.deliver(2, "", make_frame("123456"));
   EXPECT_TRUE(c->closed);
   EXPECT_EQ(c->code, kCloseSlowConsumer);
   w.go_live(0);
@@ -200,6 +200,36 @@ TEST(RealtimeWatchHub, OneFramePerVariantSharedByWatchersAndOwnerRestriction) {
   EXPECT_EQ(conns[0]->frames.size(), 1u);
   EXPECT_EQ(conns[1]->frames.size(), 2u);
   EXPECT_EQ(conns[4]->frames.size(), 1u);
+
+  // A rules change restricts a watcher to its owner from the next event on (issue 12).
+  hub.restrict(*watchers[1], "u9");
+  e = std::make_shared<ChangeEvent>(update_event());
+  e->seq = 9;
+  e->owner_id = "u1";
+  bus.publish(e);
+  EXPECT_EQ(conns[1]->frames.size(), 2u);  // not u9's document
+  EXPECT_EQ(conns[4]->frames.size(), 2u);
+  hub.restrict(*watchers[1], std::nullopt);  // and lifts it again
+  e = std::make_shared<ChangeEvent>(update_event());
+  e->seq = 10;
+  bus.publish(e);
+  EXPECT_EQ(conns[1]->frames.size(), 3u);
+  watchers[1]->stop();  // forbidden now: nothing more, ever
+  e = std::make_shared<ChangeEvent>(update_event());
+  e->seq = 11;
+  bus.publish(e);
+  EXPECT_EQ(conns[1]->frames.size(), 3u);
+}
+
+TEST(RealtimeWatcher, BufferedEventsKeepTheOwnerRestrictionSetBeforeLive) {
+  auto c = std::make_shared<FakeConnection>();
+  Watcher w(c, "p", "users", std::make_shared<protocol::Filter>(), "{}", std::nullopt, 1 << 20);
+  w.deliver(1, "u1", make_frame("1"));
+  w.deliver(2, "u2", make_frame("2"));
+  w.set_owner("u2");
+  w.deliver(3, "u1", make_frame("3"));
+  w.go_live(0);
+  EXPECT_EQ(c->frames, (std::vector<std::string>{"2"}));
 }
 
 struct RealtimeRooms : ::testing::Test {

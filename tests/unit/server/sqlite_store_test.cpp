@@ -185,7 +185,7 @@ TEST_F(SqliteStoreTest, UndecodableRowsAreSkippedCountedAndQuarantined) {
   EXPECT_EQ(snap.documents[0].id, good);
   EXPECT_EQ(snap.owners.size(), 1u);
   EXPECT_THROW(store_->read_document("p", "c", bad), sqlite::UndecodableRow);
-  EXPECT_FALSE(store_->document_by_id("p", bad).has_value());
+  EXPECT_FALSE(store_->document_by_id("p", bad).document.has_value());
   auto log = store_->read_changelog("p", "c", 0, 100, SIZE_MAX);
   ASSERT_EQ(log.events.size(), 1u);
   EXPECT_EQ(log.events[0]->seq, 1u);
