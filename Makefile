@@ -5,8 +5,9 @@ JOBS      ?= $(shell nproc)
 CMAKE_GEN := -G Ninja
 DATA      ?= ./cb_data
 LISTEN    ?= 127.0.0.1:8080
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test unit-test node-test asan-test bench clean
+.PHONY: all deps build run test unit-test node-test asan-test bench clean fuzz
 
 all: build
 
@@ -25,3 +26,8 @@ run: build
 test: deps
 	@./scripts/install-deps.sh --with-node-tests
 	@./scripts/run-tests.sh
+
+# The libFuzzer targets (clang-15, ASan+UBSan, build-fuzz/), each run for FUZZ_SECONDS on a copy
+# of its seed corpus in fuzz/corpus/ (docs/testing.md "Fuzzing").
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/run-fuzz.sh

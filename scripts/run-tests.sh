@@ -39,5 +39,8 @@ run "build (tsan)" build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOCOBASE
 run "unit tests (tsan)" ctest --test-dir build-tsan --output-on-failure -j "$JOBS"
 run "realtime tests (tsan)" node_suites "$PWD/build-tsan/cocobase" tests/realtime/
 
+# Every fuzz target (fuzz/) for a few seconds, and the committed regression inputs replayed.
+run "fuzz smoke" env FUZZ_SECONDS="${FUZZ_SMOKE_SECONDS:-10}" scripts/run-fuzz.sh
+
 echo "suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
