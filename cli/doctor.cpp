@@ -17,8 +17,9 @@ namespace {
 
 namespace json = protocol::json;
 
-// Exit status when undecodable rows were found and left in place, so scripts can tell.
-constexpr int kExitFound = 3;
+// Exit status when undecodable rows were found and left in place, so scripts can tell (as
+// fsck's 4, "errors left uncorrected"; 3 is kExitDataDirRefused).
+constexpr int kExitFound = 4;
 
 struct DoctorArgs {
   std::string data_dir = "./cb_data";
@@ -27,7 +28,7 @@ struct DoctorArgs {
 };
 
 void run_doctor(const DoctorArgs& a) {
-  std::string path = database_path(a.data_dir, false);
+  std::string path = prepared_database(a.data_dir);
   if (!std::filesystem::exists(path)) fail("no database at " + path);
   server::sqlite::Connection c(path, server::sqlite::Connection::Mode::read_write);
   server::sqlite::apply_schema(c);  // creates the quarantine table in an older data dir
@@ -47,7 +48,7 @@ void run_doctor(const DoctorArgs& a) {
 
 void add_doctor_command(CLI::App& app) {
   auto a = std::make_shared<DoctorArgs>();
-  auto* cmd = app.add_subcommand("doctor", "Find stored rows that cannot be decoded (exit 3 if any), and quarantine them");
+  auto* cmd = app.add_subcommand("doctor", "Find stored rows that cannot be decoded (exit 4 if any), and quarantine them");
   cmd->add_option("--data", a->data_dir, "Data directory")->envname("COCOBASE_DATA")->capture_default_str();
   cmd->add_flag("--quarantine", a->quarantine, "Move undecodable rows to the quarantine table (documents and change-log rows are removed, users reset)");
   cmd->add_flag("--json", a->json, "Print JSON");

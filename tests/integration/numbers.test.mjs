@@ -126,7 +126,7 @@ test('a stored row no read can decode is skipped by reads, a 500 for its get, an
 
   // Deleting it works (its data reads as {}); here the doctor takes it out instead.
   let r = cli(['doctor', '--data', dir, '--json']);
-  assert.equal(r.status, 3, `doctor exit status: ${r.stderr}`);
+  assert.equal(r.status, 4, `doctor exit status: ${r.stderr}`);
   assert.deepEqual(r.json.undecodable.map((x) => [x.table, x.column]).sort(),
     [['changelog', 'data'], ['documents', 'data']]);
   assert.equal(r.json.undecodable.find((x) => x.table === 'documents').key, `default/old/${bad.id}`);
