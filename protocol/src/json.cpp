@@ -1,6 +1,7 @@
 #include <cocobase/protocol/json.hpp>
 
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -51,17 +52,70 @@ void append_double(std::string& out, double d) {
   out.append(text);
 }
 
+// Boost.JSON's own parser handler, except for doubles. Boost.JSON 1.81 does not round decimal
+// text correctly (its `number_precision::precise` came in 1.83): the shortest text of a double,
+// as JavaScript writes it, can come back as a neighbouring double, so a stored value changed on
+// every read-modify-write (found by fuzz/fuzz_json). Doubles are converted again here from
+// their text with std::from_chars, which rounds correctly. Everything else is what
+// boost::json::parser does (detail/impl/handler.ipp), built on the public value_stack.
+class PreciseHandler {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  json::value_stack st;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::system::error_code&) { return st.push_object(n), true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) { return st.push_array(n), true; }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) { return st.push_chars(s), true; }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code&) { return st.push_key(s), true; }
+  bool on_string_part(json::string_view s, std::size_t, boost::system::error_code&) { return st.push_chars(s), true; }
+  bool on_string(json::string_view s, std::size_t, boost::system::error_code&) { return st.push_string(s), true; }
+  bool on_number_part(json::string_view s, boost::system::error_code&) { return number_.append(s.data(), s.size()), true; }
+  bool on_int64(std::int64_t i, json::string_view, boost::system::error_code&) {
+    number_.clear();
+    return st.push_int64(i), true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, boost::system::error_code&) {
+    number_.clear();
+    return st.push_uint64(u), true;
+  }
+  bool on_double(double d, json::string_view s, boost::system::error_code&) {
+    number_.append(s.data(), s.size());
+    double exact = 0;
+    auto r = std::from_chars(number_.data(), number_.data() + number_.size(), exact);
+    // Out of range: Boost's value is the infinity or the zero that normalize_numbers judges.
+    if (r.ec == std::errc() && r.ptr == number_.data() + number_.size()) d = exact;
+    number_.clear();
+    return st.push_double(d), true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) { return st.push_bool(b), true; }
+  bool on_null(boost::system::error_code&) { return st.push_null(), true; }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::string number_;  // the text of the number being parsed, when it came in parts
+};
+
 }  // namespace
 
 json::value parse_json(std::string_view text, const JsonParseLimits& limits) {
   json::parse_options opts;
   opts.max_depth = limits.max_depth;
-  json::stream_parser p(json::storage_ptr(), opts);
+  json::basic_parser<PreciseHandler> p(opts);
+  p.handler().st.reset();
   boost::system::error_code ec;
-  p.write(text.data(), text.size(), ec);
-  if (!ec) p.finish(ec);
+  std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = json::error::extra_data;
   if (ec) throw JsonParseError(ec.message());
-  json::value v = p.release();
+  json::value v = p.handler().st.release();
   normalize_numbers(v);
   return v;
 }
