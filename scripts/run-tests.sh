@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
+# ccache keys on paths relative to the checkout, so a fresh clone (CI) reuses what an earlier
+# build of the same sources compiled, wherever that checkout was.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 failed=0
 passed=0
 run() {  # run NAME COMMAND...
