@@ -66,7 +66,7 @@ struct HttpServer::Impl {
   // The pending connections stay in the kernel's backlog meanwhile.
   void wait_for_descriptors(const boost::system::error_code& ec) {
     if (auto unreported = backoff.report(AcceptBackoff::Clock::now()))
-      spdlog::warn("accept: {} ({} more since the last report, {} HTTP connections open); accepting again after a pause",
+      spdlog::warn("accept: {} ({} more since the last report, {} HTTP connections open); pausing accepts",
                    ec.message(), *unreported, connections->open());
     accept_timer->expires_after(backoff.exhausted());
     accept_timer->async_wait([this](boost::system::error_code e) {

@@ -100,7 +100,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           break;
       }
     }
-    stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadSize)), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    auto space = buffer_.prepare(beast::read_size(buffer_, kReadSize));
+    stream_.async_read_some(space, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->buffer_.commit(n);
       if (ec == asio::error::eof) {
         // As Beast's read: EOF between requests ends the stream; inside one, the message is cut.
@@ -117,7 +118,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec) {
     if (ec == http::error::body_limit) return fail_request(413, "PAYLOAD_TOO_LARGE", "Request body is over the limit");
     if (ec == http::error::header_limit)
-      return fail_request(431, "PAYLOAD_TOO_LARGE", "Request headers (with chunk extensions and trailers) are over 64 KiB");
+      return fail_request(431, "PAYLOAD_TOO_LARGE",
+                          "Request headers (with chunk extensions and trailers) are over 64 KiB");
     if (ec) {
       if (!is_expected(ec) && ec.category() == beast::error_code(http::error::end_of_stream).category())
         return fail_request(400, "INVALID_QUERY", "Malformed HTTP request");

@@ -1,6 +1,7 @@
 #include "net/ws_session.hpp"
 
 #include "net/control_slot.hpp"
+#include "net/memory_trim.hpp"
 #include "net/thread_outbox.hpp"
 #include "net/ws_frame_reader.hpp"
 
@@ -122,10 +123,13 @@ class WsSession final : public realtime::Connection,
   void send(Frame frame) override {
     if (closing_.load(std::memory_order_acquire)) return;
     std::size_t size = frame->size();
-    if (queued_bytes_.fetch_add(size, std::memory_order_relaxed) + size > config_.ws_max_queue_bytes) {
+    std::size_t queued = queued_bytes_.fetch_add(size, std::memory_order_relaxed) + size;
+    if (queued > config_.ws_max_queue_bytes) {
       queued_bytes_.fetch_sub(size, std::memory_order_relaxed);
+      large_queue_.store(true, std::memory_order_relaxed);
       return close_slow_consumer();
     }
+    if (queued >= kTrimAfterQueueBytes) large_queue_.store(true, std::memory_order_relaxed);
     outbox_.send(*this, std::move(frame));
   }
 
@@ -382,6 +386,7 @@ class WsSession final : public realtime::Connection,
     queue_truncated(0);
     head_ = 0;
     if (queue_.capacity() > 64) std::vector<Frame>().swap(queue_);
+    trim_if_was_large();
     if (drained_) notify_drained();
   }
 
@@ -439,6 +444,12 @@ class WsSession final : public realtime::Connection,
     if (ec) finish();
   }
 
+  // A queue that was large has emptied: its frames were freed one by one (memory_trim.hpp).
+  void trim_if_was_large() {
+    if (large_queue_.load(std::memory_order_relaxed) && large_queue_.exchange(false, std::memory_order_relaxed))
+      release_freed_memory(socket_.get_executor());
+  }
+
   // Posted, so that the callback never runs inside the caller's own frame.
   void notify_drained() {
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
@@ -461,6 +472,7 @@ class WsSession final : public realtime::Connection,
     std::vector<Frame>().swap(queue_);
     queue_truncated(0);
     head_ = head_offset_ = 0;
+    trim_if_was_large();
     drained_ = nullptr;
     if (session_) {
       session_->on_closed();
@@ -492,6 +504,7 @@ class WsSession final : public realtime::Connection,
   bool fail_after_close_ = false, torn_down_ = false, done_ = false;
   std::atomic<bool> closing_{false};
   std::atomic<bool> slow_{false};
+  std::atomic<bool> large_queue_{false};  // queued bytes reached kTrimAfterQueueBytes since the last trim
   std::atomic<std::size_t> queued_bytes_{0};
 };
 
