@@ -27,8 +27,7 @@ void SessionBase::on_message(std::string text) {
     const AuthMessage& a = std::get<AuthMessage>(outcome);
     access_.add(&conn_, AccessRecheck::Grant{a.project, a.principal, a.api_key_id, weak_, {}, {}});
   }
-  tokens_ = config_.ws_rate_burst;
-  refilled_ = std::chrono::steady_clock::now();
+  rate_.emplace(config_.ws_rate_burst, limits::Clock::now());
   try {
     on_authenticated(std::get<AuthMessage>(outcome));
   } catch (const std::exception&) {
@@ -38,14 +37,8 @@ void SessionBase::on_message(std::string text) {
 
 // Token bucket of 8f: --ws-rate-burst tokens, refilled at --ws-rate-per-sec.
 bool SessionBase::take_rate_token() {
-  if (config_.ws_rate_per_sec <= 0) return true;
-  auto now = std::chrono::steady_clock::now();
-  double elapsed = std::chrono::duration<double>(now - refilled_).count();
-  refilled_ = now;
-  tokens_ = std::min(config_.ws_rate_burst, tokens_ + elapsed * config_.ws_rate_per_sec);
-  if (tokens_ < 1) return false;
-  tokens_ -= 1;
-  return true;
+  if (config_.ws_rate_per_sec <= 0 || !rate_) return true;
+  return rate_->take(config_.ws_rate_per_sec, config_.ws_rate_burst, limits::Clock::now()).allowed;
 }
 
 void SessionBase::on_client_text(std::string_view text) {

@@ -7,10 +7,12 @@
 #include "realtime/session.hpp"
 #include "realtime/ws_error.hpp"
 #include "config/server_config.hpp"
+#include "limits/token_bucket.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace cocobase::server::realtime {
@@ -59,8 +61,7 @@ class SessionBase : public Session {
   bool take_rate_token();
   void on_client_text(std::string_view text);
 
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_{};
+  std::optional<limits::TokenBucket> rate_;  // from authentication on
 };
 
 }  // namespace cocobase::server::realtime
