@@ -9,7 +9,7 @@
 // node --experimental-websocket --no-warnings bench/soak/soak.mjs \
 //   --url http://127.0.0.1:PORT --api-key cb_... --pid PID [--duration-s 600] [--clients 200]
 //   [--quiet-s 30] [--sample-s 10] [--write-rate 10] [--big-fraction 0.05] [--big-bytes 100000]
-//   [--rooms 20] [--resume-back 500] [--seed 1]
+//   [--rooms 20] [--resume-back 1000] [--max-live-docs 400] [--seed 1]
 // Every flag also reads SOAK_<NAME> from the environment (SOAK_DURATION_S=120).
 
 import fs from 'node:fs';
@@ -19,7 +19,7 @@ import { rawWs } from './raw_ws.mjs';
 // ---------------------------------------------------------------- options
 const DEFAULTS = {
   url: '', 'api-key': '', pid: '', 'duration-s': 600, clients: 200, 'quiet-s': 30, 'sample-s': 10,
-  'write-rate': 10, 'big-fraction': 0.05, 'big-bytes': 100000, rooms: 20, 'resume-back': 500,
+  'write-rate': 10, 'big-fraction': 0.05, 'big-bytes': 100000, rooms: 20, 'resume-back': 1000,
   'max-live-docs': 400, seed: 1,
 };
 function parseOptions(argv) {
@@ -169,8 +169,11 @@ async function session(slot, until) {
   const lifetime = Math.min(between(5000, 45000), until - Date.now());
   if (lifetime < 500) return;
   // how this connection ends: abrupt FIN, abrupt RST, clean close, or a stall (stops reading)
+  // (half the resuming watchers stall from the start: a replay queued to a client that does not
+  // read is the case the issue measured at ~53 MB per watcher)
   const r = rnd();
-  const exit = r < 0.35 ? 'drop' : r < 0.45 ? 'reset' : r < 0.8 ? 'clean' : 'stall';
+  const exit = role.name === 'watch-resume' && rnd() < 0.5 ? 'stall-early'
+    : r < 0.35 ? 'drop' : r < 0.45 ? 'reset' : r < 0.8 ? 'clean' : 'stall';
   // a share of the clean closers use the platform WebSocket, like a browser app
   const useApi = exit === 'clean' && rnd() < 0.5;
   bump(stats.exits, exit);
@@ -258,9 +261,10 @@ async function rawSession(slot, role, lifetime, exit) {
   const stopTalk = talkLoop(role, (m) => ws.send(m), () => !ws.closed);
   try {
     const lifeEnd = Date.now() + lifetime;
-    if (exit === 'stall') {
-      // read for a while, then stop reading (the server keeps queueing), then drop or recover
-      await Promise.race([closedP, sleep(lifetime * 0.3)]);
+    if (exit === 'stall' || exit === 'stall-early') {
+      // read for a while (or not at all), then stop reading while the server keeps queueing,
+      // then drop or recover
+      await Promise.race([closedP, sleep(exit === 'stall' ? lifetime * 0.3 : 0)]);
       if (!closeInfo) {
         ws.pause();
         await Promise.race([closedP, sleep(Math.max(0, lifeEnd - Date.now()))]);
@@ -349,6 +353,15 @@ async function warmUp() {
         req.end();
       });
     }
+  }
+  // concurrent reads, so that every pooled store reader has opened its files
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(Array.from({ length: 16 }, () => new Promise((resolve) => {
+      const req = http.request({ host: HOST, port: PORT, path: `/collections/${COLLECTIONS[0]}/documents`, agent: warmAgent, headers: { 'x-api-key': KEY } },
+        (res) => { res.resume(); res.on('end', resolve); res.on('error', resolve); });
+      req.on('error', resolve);
+      req.end();
+    })));
   }
   for (const [path, auth] of [[`/realtime/collections/${COLLECTIONS[0]}`, { api_key: KEY, resume_from: 0 }],
     ['/realtime/broadcast', { api_key: KEY, user_id: 'warm' }], ['/realtime/rooms/warm', { api_key: KEY, user_id: 'warm', action: 'create' }]]) {
