@@ -452,6 +452,7 @@ async function main() {
     `median under load ${median(loadSamples.map((s) => s.rssMb)).toFixed(1)}, peak ${peak.rssMb.toFixed(1)} (t=${Math.round(peak.t)} s), ` +
     `quiet ${quiet.rssMb.toFixed(1)} (${(quiet.rssMb / firstMinute.rssMb).toFixed(2)}x the first minute)`);
   console.log(`fds: before any client ${base.fds}, after warm-up ${warm.fds}, median under load ${median(loadSamples.map((s) => s.fds))}, peak ${peakFds}, quiet ${quiet.fds}`);
+  console.log(`fds when quiet: ${Object.entries(quietTargets).map(([k, v]) => `${v} ${k}`).join(', ')}`);
   console.log(`fds quiet vs before any client: ${fdDiff(baseTargets, quietTargets)}`);
   console.log(`fds quiet vs after warm-up:     ${fdDiff(warmTargets, quietTargets)}`);
   const rssOk = quiet.rssMb <= 1.5 * firstMinute.rssMb;
