@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { startServer, stopAll } from '../integration/lib/server.mjs';
+import { startServer, stopAll, SANITIZED } from '../integration/lib/server.mjs';
 import { rawConnect, encodeFrame, parseFrames } from './lib/raw_ws.mjs';
 
 after(async () => { await stopAll(); });
@@ -59,9 +59,12 @@ test('a ping flood from a client that does not read is owed one pong, not one pe
     sock.resume();
   });
   assert.equal(last.payload.toString(), `last-${token}`);
-  assert.ok(pongs <= pings, `${pongs} pongs for ${pings} pings`);
+  // One pong per ping (the old queue) would be every ping; the kernel's buffers hold a few
+  // tens of thousands of pongs, and only the latest ping is owed one beyond them.
+  assert.ok(pongs < pings / 10, `${pongs} pongs for ${pings} pings`);
   const peak = statusKb(srv.proc.pid, 'VmHWM');
   t.diagnostic(`${pings} pings, ${pongs} pongs read, peak RSS ${(peak / 1048576).toFixed(1)} MB, RSS now ${(statusKb(srv.proc.pid, 'VmRSS') / 1048576).toFixed(1)} MB`);
+  if (SANITIZED) return t.diagnostic(`peak RSS not checked: ${SANITIZED}`);
   assert.ok(peak < PEAK_RSS_BOUND,
     `peak RSS ${(peak / 1048576).toFixed(0)} MB after ${SENT_BYTES / 1048576} MB of pings (bound ${PEAK_RSS_BOUND / 1048576} MB)`);
   sock.destroy();

@@ -18,6 +18,17 @@ export const REPO = path.resolve(here, '..', '..', '..');
 export const BIN = process.env.COCOBASE_BIN || path.join(REPO, 'build', 'cocobase');
 
 export const START_TIMEOUT_MS = 20000;
+
+/**
+ * Why the binary under test cannot show a measurement, or null. A sanitizer build keeps freed
+ * memory in quarantine (RSS bounds mean nothing there), and UBSan's vptr check opens a pipe per
+ * check, so it reports false errors once the process is out of descriptors.
+ */
+export const SANITIZED = (() => {
+  const r = spawnSync('ldd', [BIN], { encoding: 'utf8' });
+  const m = (r.stdout || '').match(/lib(asan|tsan|ubsan)\.so/);
+  return m ? `a ${m[1]} build` : null;
+})();
 const STOP_TIMEOUT_MS = 10000;
 const REQUEST_TIMEOUT_MS = 30000; // a hung server fails the test instead of hanging the suite
 
