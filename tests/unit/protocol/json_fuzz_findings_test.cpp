@@ -10,7 +10,8 @@
 using namespace cocobase::protocol;
 
 TEST(JsonFuzzFindings, ShortestDoubleTextRoundTripsExactly) {
-  for (const char* text : {"-9.223372036852337e+49", "1.0719925234567891e+36", "5.555555555555557e+59"})
+  for (const char* text : {"-9.223372036852337e+49", "1.0719925234567891e+36", "5.555555555555557e+59",
+                           "-922337220360722.1"})
     EXPECT_EQ(to_json(parse_json(text)), text);
 }
 
