@@ -21,14 +21,12 @@ void Watcher::deliver(std::uint64_t seq, const std::string& owner_id, const Fram
   if (overflowed_ || !allows_locked(owner_id)) return;
   if (!live_) {
     buffered_bytes_ += frame->size();
-    if (buffered_bytes_ > max_buffer_bytes_) {
-      // A replay slower than the writers: the same treatment as a slow reader (8f).
-      overflowed_ = true;
-      buffer_.clear();
-      if (auto c = conn_.lock()) c->close(kCloseSlowConsumer, "SLOW_CONSUMER");
-      return;
-    }
     buffer_.push_back(Buffered{seq, owner_id, frame});
+    while (buffered_bytes_ > max_buffer_bytes_ && !buffer_.empty()) {
+      dropped_through_ = buffer_.front().seq;  // judged in go_live, once the head is known
+      buffered_bytes_ -= buffer_.front().frame->size();
+      buffer_.pop_front();
+    }
     return;
   }
   if (seq <= head_) return;
@@ -40,6 +38,14 @@ void Watcher::go_live(std::uint64_t head) {
   head_ = head;
   live_ = true;
   if (overflowed_) return;
+  if (dropped_through_ > head) {
+    // Events the client needs were dropped: a replay slower than the writers gets the same
+    // treatment as a slow reader (8f), and resumes.
+    overflowed_ = true;
+    buffer_.clear();
+    if (auto c = conn_.lock()) c->close(kCloseSlowConsumer, "SLOW_CONSUMER");
+    return;
+  }
   if (auto c = conn_.lock()) {
     for (auto& b : buffer_)
       if (b.seq > head && allows_locked(b.owner_id)) c->send(std::move(b.frame));

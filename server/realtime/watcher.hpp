@@ -7,12 +7,18 @@
 // `connected` and any replay, and calls go_live(H), which flushes the buffered events with
 // seq > H. Events with seq <= H are dropped forever after: they were in the replay or before
 // the watch started.
+//
+// The buffer is bounded (max_buffer_bytes). Events reach the hub from the fan-out thread, which
+// may still be delivering events committed before the watch started: those are at or below H,
+// so when the buffer is full the oldest entries are dropped, and only if one of them turns out
+// to be above H does go_live close the socket as a slow consumer (4509).
 #include "auth/read_access.hpp"
 #include "realtime/connection.hpp"
 
 #include <cocobase/protocol/filter.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,8 +73,9 @@ class Watcher {
     std::string owner_id;
     Frame frame;
   };
-  std::vector<Buffered> buffer_;
+  std::deque<Buffered> buffer_;
   std::size_t buffered_bytes_ = 0;
+  std::uint64_t dropped_through_ = 0;  // the highest seq dropped from a full buffer
   std::size_t max_buffer_bytes_;
 };
 
