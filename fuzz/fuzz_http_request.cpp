@@ -78,7 +78,7 @@ Server& server() {
                             R"({"name":"bob","n":"2","ok":true,"nested":{"x":null}})",
                             R"({"name":null,"n":9007199254740993,"list":[1,{"a":"b"}]})"};
     for (const char* b : bodies) {
-      api::HttpRequest req{"POST", "/collections/c/documents", {{"x-api-key", key}}, b};
+      api::HttpRequest req{"POST", "/collections/c/documents", {{"x-api-key", key}}, b, "127.0.0.1"};
       if (call(srv->api, req).status != 201) fail("could not seed the store");
     }
     return srv;
